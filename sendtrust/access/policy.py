@@ -1,0 +1,281 @@
+"""The one policy module: who may see or change what.
+
+Every view, export and API endpoint asks `decide()` (or a helper built on it) before it
+touches an object, and lists pupils only through `visible_pupils()`. Outsiders to a trust
+get NOT_FOUND (404), so a pupil's existence is not revealed; members without the right get
+FORBIDDEN (403).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from sendtrust.organisations.models import (
+    ExternalAssignment,
+    Membership,
+    ParentLink,
+    Role,
+    School,
+    Trust,
+)
+from sendtrust.pupils.models import Pupil
+
+
+class Decision(enum.Enum):
+    ALLOW = 200
+    FORBIDDEN = 403
+    NOT_FOUND = 404
+
+
+class Action(enum.StrEnum):
+    TRUST_OVERVIEW = "trust.overview"  # aggregates for every school of a trust
+    TRUST_AUDIT = "trust.audit"  # read the audit log
+    SCHOOL_REGISTER = "school.register"  # list a school's pupils (only those one may see)
+    SCHOOL_EXPORT = "school.export"  # download the register
+    SCHOOL_IMPORT = "school.import"  # load pupils and SEN data into a school
+    PUPIL_VIEW = "pupil.view"  # read one pupil's record
+    PUPIL_CHANGE = "pupil.change"  # record a status change, identification
+    PUPIL_MOVE = "pupil.move"  # move a pupil to another school of the trust
+
+
+# Which roles may do what. Trust-wide roles act on every school of their trust; school roles
+# only on their school. Teachers and TAs see pupils through teaching groups, parents through
+# a parent link, external professionals through a current assignment (see visible_pupils).
+TRUST_GRANTS: dict[Action, set[Role]] = {
+    Action.TRUST_OVERVIEW: {Role.SEND_LEADER, Role.EXECUTIVE, Role.TRUSTEE},
+    Action.TRUST_AUDIT: {Role.SEND_LEADER},
+    Action.SCHOOL_REGISTER: {Role.SEND_LEADER, Role.EXECUTIVE},
+    Action.SCHOOL_EXPORT: {Role.SEND_LEADER},
+    Action.SCHOOL_IMPORT: {Role.SEND_LEADER},
+    Action.PUPIL_VIEW: {Role.SEND_LEADER, Role.EXECUTIVE},
+    Action.PUPIL_CHANGE: {Role.SEND_LEADER},
+    Action.PUPIL_MOVE: {Role.SEND_LEADER},
+}
+SCHOOL_GRANTS: dict[Action, set[Role]] = {
+    Action.SCHOOL_REGISTER: {Role.HEADTEACHER, Role.SENCO, Role.TEACHER, Role.TA},
+    Action.SCHOOL_EXPORT: {Role.HEADTEACHER, Role.SENCO},
+    Action.SCHOOL_IMPORT: {Role.SENCO},
+    Action.PUPIL_VIEW: {Role.HEADTEACHER, Role.SENCO},
+    Action.PUPIL_CHANGE: {Role.SENCO},
+}
+# Roles that see a pupil only through a link to that pupil; each also holds a Membership
+# in the trust, which is what turns a refusal into 403 rather than 404.
+LINKED_VIEWERS = {Role.TEACHER, Role.TA, Role.PARENT, Role.EXTERNAL}
+AGGREGATE_ONLY = {Role.TRUSTEE}
+WRITE_ACTIONS = {Action.SCHOOL_IMPORT, Action.PUPIL_CHANGE, Action.PUPIL_MOVE}
+
+
+@dataclass
+class Actor:
+    """What one user holds today, read once per request."""
+
+    user_id: int
+    trust_roles: dict[int, set[str]] = field(default_factory=dict)
+    school_roles: dict[int, set[str]] = field(default_factory=dict)
+    # Every trust the user belongs to in any role (for 404 versus 403).
+    member_of: set[int] = field(default_factory=set)
+
+    def roles_in_trust(self, trust_id: int) -> set[str]:
+        return self.trust_roles.get(trust_id, set())
+
+    def roles_in_school(self, school_id: int) -> set[str]:
+        return self.school_roles.get(school_id, set())
+
+    def all_roles(self) -> set[str]:
+        roles: set[str] = set()
+        for r in self.trust_roles.values():
+            roles |= r
+        for r in self.school_roles.values():
+            roles |= r
+        return roles
+
+
+def actor_for(user) -> Actor:
+    """Return the user's current roles; cached on the user object for one request."""
+    cached = getattr(user, "_sendtrust_actor", None)
+    if cached is not None:
+        return cached
+    actor = Actor(user_id=user.pk)
+    if user.is_authenticated and user.is_active:
+        rows = Membership.objects.current().filter(user=user).values_list(
+            "role", "trust_id", "school_id"
+        )
+        for role, trust_id, school_id in rows:
+            actor.member_of.add(trust_id)
+            if school_id is None:
+                actor.trust_roles.setdefault(trust_id, set()).add(role)
+            else:
+                actor.school_roles.setdefault(school_id, set()).add(role)
+    user._sendtrust_actor = actor
+    return actor
+
+
+def _trust_of(obj) -> Trust:
+    if isinstance(obj, Trust):
+        return obj
+    if isinstance(obj, School):
+        return obj.trust
+    if isinstance(obj, Pupil):
+        return obj.school.trust
+    raise TypeError(f"No policy for {type(obj).__name__}")
+
+
+def _trust_id(obj) -> int:
+    if isinstance(obj, Trust):
+        return obj.pk
+    if isinstance(obj, School):
+        return obj.trust_id
+    if isinstance(obj, Pupil):
+        return obj.school.trust_id
+    raise TypeError(f"No policy for {type(obj).__name__}")
+
+
+def _granted(actor: Actor, action: Action, trust_id: int, school_id: int | None) -> bool:
+    if actor.roles_in_trust(trust_id) & TRUST_GRANTS.get(action, set()):
+        return True
+    if school_id is None:
+        return False
+    return bool(actor.roles_in_school(school_id) & SCHOOL_GRANTS.get(action, set()))
+
+
+def decide(user, action: Action, obj) -> Decision:
+    """Return whether user may do action on obj (a Trust, School or Pupil)."""
+    if not (user.is_authenticated and user.is_active):
+        return Decision.NOT_FOUND
+    actor = actor_for(user)
+    trust_id = _trust_id(obj)
+    if isinstance(obj, Trust):
+        school_id = None
+    elif isinstance(obj, School):
+        school_id = obj.pk
+    else:
+        school_id = obj.school_id
+    if action in WRITE_ACTIONS and _trust_of(obj).read_only:
+        # A trust built from public data holds no pupils and takes no changes.
+        return Decision.FORBIDDEN if trust_id in actor.member_of else Decision.NOT_FOUND
+    if _granted(actor, action, trust_id, school_id):
+        return Decision.ALLOW
+    if action == Action.PUPIL_VIEW and _linked(user, obj):
+        return Decision.ALLOW
+    if trust_id in actor.member_of:
+        return Decision.FORBIDDEN
+    return Decision.NOT_FOUND
+
+
+def allows(user, action: Action, obj) -> bool:
+    return decide(user, action, obj) is Decision.ALLOW
+
+
+def require(user, action: Action, obj):
+    """Return obj if allowed; raise Http404 for outsiders and PermissionDenied for members."""
+    decision = decide(user, action, obj)
+    if decision is Decision.NOT_FOUND:
+        raise Http404("Not found")
+    if decision is Decision.FORBIDDEN:
+        raise PermissionDenied("You do not have access to this")
+    return obj
+
+
+def _linked_q(user, on=None) -> Q:
+    """Pupils linked to user: taught by them, their child, or assigned to them now."""
+    on = on or timezone.localdate()
+    # A teacher sees a pupil only while the pupil is at the school of that teaching group:
+    # after a move, the old school's groups no longer grant access.
+    taught_here = Q(teaching_groups__staff=user, teaching_groups__school=F("school"))
+    assigned = ExternalAssignment.objects.current(on).filter(professional=user)
+    return (
+        taught_here
+        | Q(pk__in=ParentLink.objects.filter(parent=user).values("pupil_id"))
+        | Q(pk__in=assigned.values("pupil_id"))
+    )
+
+
+def _linked(user, pupil: Pupil) -> bool:
+    actor = actor_for(user)
+    roles = actor.all_roles()
+    if not roles & LINKED_VIEWERS:
+        return False
+    return Pupil.objects.filter(pk=pupil.pk).filter(_linked_q(user)).exists()
+
+
+def visible_pupils(user, school: School | None = None) -> QuerySet[Pupil]:
+    """Return the pupils user may read, optionally within one school. Same rule as decide()."""
+    qs = Pupil.objects.all()
+    if school is not None:
+        qs = qs.filter(school=school)
+    if not (user.is_authenticated and user.is_active):
+        return qs.none()
+    actor = actor_for(user)
+    view = Action.PUPIL_VIEW
+    trusts = [t for t, r in actor.trust_roles.items() if r & TRUST_GRANTS[view]]
+    schools = [s for s, r in actor.school_roles.items() if r & SCHOOL_GRANTS[view]]
+    condition = Q(school__trust_id__in=trusts) | Q(school_id__in=schools)
+    if actor.all_roles() & LINKED_VIEWERS:
+        linked = Pupil.objects.filter(_linked_q(user)).values("pk")
+        condition |= Q(pk__in=linked)
+    if not trusts and not schools and not actor.all_roles() & LINKED_VIEWERS:
+        return qs.none()
+    return qs.filter(condition)
+
+
+def trusts_for(user, action: Action = Action.TRUST_OVERVIEW) -> QuerySet[Trust]:
+    """Return the trusts whose overview user may open."""
+    if not user.is_authenticated:
+        return Trust.objects.none()
+    actor = actor_for(user)
+    ids = [t for t, r in actor.trust_roles.items() if r & TRUST_GRANTS.get(action, set())]
+    return Trust.objects.filter(pk__in=ids)
+
+
+def schools_for(user, action: Action) -> QuerySet[School]:
+    """Return the schools on which user may do action."""
+    if not user.is_authenticated:
+        return School.objects.none()
+    actor = actor_for(user)
+    trusts = [t for t, r in actor.trust_roles.items() if r & TRUST_GRANTS.get(action, set())]
+    schools = [s for s, r in actor.school_roles.items() if r & SCHOOL_GRANTS.get(action, set())]
+    return School.objects.filter(Q(trust_id__in=trusts) | Q(pk__in=schools))
+
+
+def is_aggregate_only(user, trust: Trust) -> bool:
+    """True when user sees this trust only in aggregate (a trustee and nothing more)."""
+    actor = actor_for(user)
+    roles = actor.roles_in_trust(trust.pk)
+    return bool(roles) and roles <= AGGREGATE_ONLY
+
+
+# Access helpers in pairs, read and read-write, as the views use them.
+
+
+def get_trust_for_user(request, code, action: Action = Action.TRUST_OVERVIEW) -> Trust:
+    trust = Trust.objects.filter(code=code).first()
+    if trust is None:
+        raise Http404("Not found")
+    return require(request.user, action, trust)
+
+
+def get_school_for_user(request, code, action: Action = Action.SCHOOL_REGISTER) -> School:
+    school = School.objects.select_related("trust").filter(code=code).first()
+    if school is None:
+        raise Http404("Not found")
+    return require(request.user, action, school)
+
+
+def get_pupil_for_user(request, code) -> Pupil:
+    """Return the pupil if the current user may read the record."""
+    pupil = Pupil.objects.select_related("school__trust", "primary_need").filter(code=code).first()
+    if pupil is None:
+        raise Http404("Not found")
+    return require(request.user, Action.PUPIL_VIEW, pupil)
+
+
+def get_rw_pupil_for_user(request, code) -> Pupil:
+    """Return the pupil if the current user may change the record."""
+    pupil = get_pupil_for_user(request, code)
+    return require(request.user, Action.PUPIL_CHANGE, pupil)

@@ -1,0 +1,159 @@
+"""Pupils, their SEN status over time, needs and identification."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from sendtrust.lib.upn import upn_error
+
+
+class NeedType(models.Model):
+    """A type of need from a taxonomy (England's census codes by default), held as data."""
+
+    taxonomy = models.CharField(max_length=30, default="england-census")
+    code = models.CharField(max_length=10)
+    label = models.CharField(max_length=120)
+    broad_area = models.CharField(max_length=60)
+    # NSA is only valid with SEN support (K): the census says so.
+    support_only = models.BooleanField(default=False)
+    valid_from = models.DateField(null=True, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["taxonomy", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["taxonomy", "code"], name="unique_need_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.label}"
+
+
+class Provision(models.TextChoices):
+    NONE = "N", "No SEN"
+    SUPPORT = "K", "SEN support"
+    EHCP = "E", "EHC plan"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+
+
+def validate_upn(value: str) -> None:
+    message = upn_error(value)
+    if message:
+        raise ValidationError(message)
+
+
+class Pupil(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    upn = models.CharField("UPN", max_length=13, unique=True, validators=[validate_upn])
+    forename = models.CharField(max_length=100)
+    surname = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    year_group = models.SmallIntegerField(help_text="National curriculum year; 0 is reception.")
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    fsm = models.BooleanField("free school meals", default=False)
+    pupil_premium = models.BooleanField(default=False)
+    eal = models.BooleanField("English as an additional language", default=False)
+    looked_after = models.BooleanField(default=False)
+    # The current school and current SEN status are copies of the open enrolment and the
+    # open episode, kept by services in the same transaction. They exist so that the
+    # register and the trust overview are single indexed aggregates, not a join per pupil.
+    school = models.ForeignKey(
+        "organisations.School", models.PROTECT, related_name="pupils"
+    )
+    sen_provision = models.CharField(
+        max_length=1, choices=Provision.choices, default=Provision.NONE
+    )
+    primary_need = models.ForeignKey(
+        NeedType, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["surname", "forename"]
+        indexes = [
+            models.Index(fields=["school", "sen_provision"]),
+            models.Index(fields=["school", "surname", "forename"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.forename} {self.surname}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.forename} {self.surname}"
+
+
+class Enrolment(models.Model):
+    """A pupil's time at one school of the trust."""
+
+    pupil = models.ForeignKey(Pupil, models.CASCADE, related_name="enrolments")
+    school = models.ForeignKey("organisations.School", models.PROTECT, related_name="+")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil"], condition=Q(ends_on__isnull=True), name="one_open_enrolment"
+            )
+        ]
+
+
+class SenEpisode(models.Model):
+    """A span of time with one SEN provision and need; never overwritten, only closed."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pupil = models.ForeignKey(Pupil, models.CASCADE, related_name="episodes")
+    provision = models.CharField(max_length=1, choices=Provision.choices)
+    primary_need = models.ForeignKey(
+        NeedType, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    secondary_need = models.ForeignKey(
+        NeedType, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=40, default="manual")
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil"], condition=Q(ends_on__isnull=True), name="one_open_episode"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="episode_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provision_display()} from {self.starts_on}"
+
+
+class Identification(models.Model):
+    """Who identified a pupil's need, when, and on what evidence."""
+
+    pupil = models.ForeignKey(Pupil, models.CASCADE, related_name="identifications")
+    episode = models.ForeignKey(
+        SenEpisode, models.SET_NULL, null=True, blank=True, related_name="identifications"
+    )
+    identified_on = models.DateField()
+    identified_by = models.CharField(max_length=200, help_text="Name and role")
+    evidence = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-identified_on"]
