@@ -1,3 +1,26 @@
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-urlpatterns = []
+from sendtrust.access import views as access_views
+from sendtrust.organisations import views as org_views
+from sendtrust.pupils import views as pupil_views
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("trusts/<uuid:code>/", org_views.trust_overview, name="trust_overview"),
+    path("trusts/<uuid:code>/audit/", access_views.audit_log, name="audit_log"),
+    path("schools/<uuid:code>/register/", pupil_views.school_register, name="school_register"),
+    path("pupils/", pupil_views.my_pupils, name="my_pupils"),
+    path("pupils/<uuid:code>/", pupil_views.pupil_record, name="pupil_record"),
+    path("pupils/<uuid:code>/status/", pupil_views.change_status, name="change_status"),
+    path("pupils/<uuid:code>/move/", pupil_views.move_pupil, name="move_pupil"),
+    path("", include("sendtrust.imports.urls")),
+    path("", include("sendtrust.benchmarks.urls")),
+    path("api/v1/", include("sendtrust.api.urls")),
+]

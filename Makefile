@@ -1,0 +1,70 @@
+# sendtrust: `make run` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PY := .venv/bin/python
+DATA ?= ../shared/data/real
+PYTEST_WORKERS ?= 2
+
+.PHONY: install run demo test test-sqlite test-postgres bench lint vendor clean
+
+# uv is pinned and installed from PyPI into .tools when the machine lacks it.
+.tools/bin/uv:
+	python3 -m pip install --quiet --target .tools/lib uv==0.13.8
+	mkdir -p .tools/bin && ln -sf ../lib/bin/uv .tools/bin/uv
+
+install: $(if $(shell command -v uv 2>/dev/null),,.tools/bin/uv)
+	$(UV) sync --frozen --quiet
+
+db.sqlite3: | install
+	$(PY) manage.py migrate --verbosity 0
+	@if [ -d "$(DATA)" ]; then \
+	  echo "Loading national benchmarks from $(DATA)"; \
+	  $(PY) manage.py load_benchmarks "$(DATA)"; \
+	else \
+	  echo "No DfE data at $(DATA): national rates will show as 'no data'. See README."; \
+	fi
+	$(PY) manage.py demo_trust --schools 12 --pupils 8000 --seed 1 --password sendtrust-demo \
+	  --accounts-csv var/demo-accounts.csv
+
+demo: install db.sqlite3
+
+run: install db.sqlite3
+	$(PY) manage.py migrate --verbosity 0
+	@echo "Demo accounts: var/demo-accounts.csv (password: sendtrust-demo)"
+	@echo "Serving sendtrust at http://127.0.0.1:8000"
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	bash scripts/ensure-browser.sh
+	$(PY) manage.py makemigrations --check --dry-run --verbosity 0
+	$(UV) run --frozen ruff check sendtrust
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	@echo "== pytest on SQLite"
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
+
+test-postgres:
+	@echo "== pytest on PostgreSQL 15"
+	DATABASE_URL=$$(bash scripts/ensure-postgres.sh | tail -n 1) \
+	  $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
+
+bench: install
+	DATABASE_URL= $(PY) -m sendtrust.bench --data "$(DATA)"
+
+lint: install
+	$(UV) run --frozen ruff check sendtrust
+	$(UV) run --frozen ruff format --check sendtrust
+
+# Copy front-end files from npm packages into static/vendor; the copies are committed.
+vendor:
+	npm ci --no-audit --no-fund
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/vega/build/vega.min.js \
+	  node_modules/vega-lite/build/vega-lite.min.js node_modules/vega-embed/build/vega-embed.min.js \
+	  sendtrust/static/vendor/
+
+clean:
+	rm -rf .venv .tools db.sqlite3* staticfiles var
