@@ -6,6 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PY := .venv/bin/python
 DATA ?= ../shared/data/real
 PYTEST_WORKERS ?= 2
+DEMO_PASSWORD ?= sendtrust-demo
 
 .PHONY: install run demo test test-sqlite test-postgres bench lint vendor clean
 
@@ -17,7 +18,10 @@ PYTEST_WORKERS ?= 2
 install: $(if $(shell command -v uv 2>/dev/null),,.tools/bin/uv)
 	$(UV) sync --frozen --quiet
 
-db.sqlite3: | install
+# The demo is loaded once; the stamp is written only after every step succeeded, so an
+# interrupted load is retried by the next `make run`.
+var/demo.stamp:
+	@mkdir -p var
 	$(PY) manage.py migrate --verbosity 0
 	@if [ -d "$(DATA)" ]; then \
 	  echo "Loading national benchmarks from $(DATA)"; \
@@ -25,14 +29,17 @@ db.sqlite3: | install
 	else \
 	  echo "No DfE data at $(DATA): national rates will show as 'no data'. See README."; \
 	fi
-	$(PY) manage.py demo_trust --schools 12 --pupils 8000 --seed 1 --password sendtrust-demo \
+	$(PY) manage.py demo_trust --schools 12 --pupils 8000 --seed 1 --password $(DEMO_PASSWORD) \
 	  --accounts-csv var/demo-accounts.csv
+	@touch $@
 
-demo: install db.sqlite3
+demo: install var/demo.stamp
 
-run: install db.sqlite3
+run: install
+	@[ -n "$$DATABASE_URL" ] || [ -f db.sqlite3 ] || rm -f var/demo.stamp
+	@$(MAKE) --no-print-directory var/demo.stamp
 	$(PY) manage.py migrate --verbosity 0
-	@echo "Demo accounts: var/demo-accounts.csv (password: sendtrust-demo)"
+	@echo "Demo accounts are in var/demo-accounts.csv; every password is $(DEMO_PASSWORD)"
 	@echo "Serving sendtrust at http://127.0.0.1:8000"
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 

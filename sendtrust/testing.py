@@ -68,6 +68,7 @@ def next_upn(la: int = 801, estab: int = 2000) -> str:
 class PupilFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Pupil
+        skip_postgeneration_save = True
 
     upn = factory.LazyFunction(next_upn)
     forename = factory.Sequence(lambda n: f"Forename{n}")

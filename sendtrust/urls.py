@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from sendtrust.access import views as access_views
+from sendtrust.api.urls import api
 from sendtrust.organisations import views as org_views
 from sendtrust.pupils import views as pupil_views
 
@@ -22,5 +23,5 @@ urlpatterns = [
     path("pupils/<uuid:code>/move/", pupil_views.move_pupil, name="move_pupil"),
     path("", include("sendtrust.imports.urls")),
     path("", include("sendtrust.benchmarks.urls")),
-    path("api/v1/", include("sendtrust.api.urls")),
+    path("api/v1/", api.urls),
 ]

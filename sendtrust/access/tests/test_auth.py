@@ -1,0 +1,81 @@
+import pytest
+from django.conf import settings as django_settings
+
+from sendtrust.access.audit import log_action
+from sendtrust.testing import PASSWORD
+
+
+def test_login_and_logout(client, cast):
+    r = client.post("/login/", {"username": "senco_a", "password": PASSWORD})
+    assert r.status_code == 302
+    assert client.get(f"/schools/{cast.school_a.code}/register/").status_code == 200
+    client.post("/logout/")
+    assert client.get(f"/schools/{cast.school_a.code}/register/").status_code == 302
+
+
+def test_wrong_password_is_refused(client, cast):
+    r = client.post("/login/", {"username": "senco_a", "password": "nope"})
+    assert r.status_code == 200
+    assert "did not match" in r.content.decode()
+
+
+def test_repeated_failures_lock_the_account(client, cast, settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        client.post("/login/", {"username": "senco_a", "password": "nope"})
+    r = client.post("/login/", {"username": "senco_a", "password": PASSWORD})
+    assert r.status_code == 429
+    assert "Too many sign-in attempts" in r.content.decode()
+
+
+def test_idle_sessions_end_after_thirty_minutes():
+    assert django_settings.SESSION_COOKIE_AGE == 30 * 60
+    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_idle_session_expires(client, cast, time_machine):
+    import datetime as dt
+
+    time_machine.move_to(dt.datetime(2030, 1, 1, 9, 0, tzinfo=dt.UTC))
+    client.force_login(cast.users["senco_a"])
+    url = f"/schools/{cast.school_a.code}/register/"
+    time_machine.move_to(dt.datetime(2030, 1, 1, 9, 25, tzinfo=dt.UTC))
+    assert client.get(url).status_code == 200  # activity renews the session
+    time_machine.move_to(dt.datetime(2030, 1, 1, 9, 50, tzinfo=dt.UTC))
+    assert client.get(url).status_code == 200  # 25 idle minutes: still signed in
+    time_machine.move_to(dt.datetime(2030, 1, 1, 10, 21, tzinfo=dt.UTC))
+    assert client.get(url).status_code == 302  # 31 idle minutes: signed out
+
+
+def test_passwords_are_hashed_with_argon2():
+    # Read the settings module itself: the test fixtures swap in a fast hasher at run time.
+    from sendtrust import settings as production
+
+    assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_forms_require_csrf(cast):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.users["senco_a"])
+    r = client.post(f"/pupils/{cast.pupil_a1.code}/status/", {"provision": "K"})
+    assert r.status_code == 403
+
+
+def test_audit_log_page_lists_reads(client, cast):
+    log_action(None, "pupil.record.viewed", user=cast.users["parent_a1"], pupil=cast.pupil_a1)
+    client.force_login(cast.users["send_leader"])
+    r = client.get(f"/trusts/{cast.trust.code}/audit/")
+    body = r.content.decode()
+    assert "parent_a1" in body and "pupil.record.viewed" in body and "Ada Ash" in body
+
+
+@pytest.mark.django_db
+def test_audit_log_is_scoped_to_the_trust(client, cast):
+    log_action(None, "pupil.record.viewed", user=cast.users["other_trust_senco"],
+               pupil=cast.other_pupil)
+    client.force_login(cast.users["send_leader"])
+    body = client.get(f"/trusts/{cast.trust.code}/audit/").content.decode()
+    assert "other_trust_senco" not in body

@@ -1,0 +1,167 @@
+"""Every route × every role × every kind of object → the status a user gets.
+
+Allowed roles get 200 (or a redirect after a successful POST), members of the trust without
+the right get 403, and everyone else gets 404 so that a pupil's existence is not revealed.
+A route missing from ROUTES fails test_every_route_is_in_the_matrix.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.test import TestCase
+from django.urls import get_resolver
+
+from sendtrust.testing import ROLES, build_cast
+
+ALL = set(ROLES)
+LEADERS = {"send_leader", "executive"}
+SCHOOL_A_STAFF = {"headteacher_a", "senco_a", "teacher_a", "ta_a"}
+TRUST_A_MEMBERS = ALL - {"other_trust_senco", "no_role"}
+
+# (route, object) -> (roles that succeed, roles refused with 403). Anyone else gets 404.
+# Objects: trust, other_trust, school_a, school_b, other_school, pupil_a1 (taught by teacher_a
+# and ta_a, child of parent_a1, assigned to external_a1), pupil_a2, pupil_b1, other_pupil.
+PUPIL_VIEW = {
+    "pupil_a1": (LEADERS | SCHOOL_A_STAFF | {"parent_a1", "external_a1"},
+                 {"trustee", "senco_b"}),
+    "pupil_a2": (LEADERS | {"headteacher_a", "senco_a"},
+                 TRUST_A_MEMBERS - LEADERS - {"headteacher_a", "senco_a"}),
+    "pupil_b1": (LEADERS | {"senco_b"}, TRUST_A_MEMBERS - LEADERS - {"senco_b"}),
+    "other_pupil": ({"other_trust_senco"}, set()),
+}
+REGISTER = {
+    "school_a": (LEADERS | SCHOOL_A_STAFF, TRUST_A_MEMBERS - LEADERS - SCHOOL_A_STAFF),
+    "school_b": (LEADERS | {"senco_b"}, TRUST_A_MEMBERS - LEADERS - {"senco_b"}),
+    "other_school": ({"other_trust_senco"}, set()),
+}
+EXPORT = {
+    "school_a": ({"send_leader", "headteacher_a", "senco_a"},
+                 TRUST_A_MEMBERS - {"send_leader", "headteacher_a", "senco_a"}),
+    "school_b": ({"send_leader", "senco_b"}, TRUST_A_MEMBERS - {"send_leader", "senco_b"}),
+    "other_school": ({"other_trust_senco"}, set()),
+}
+IMPORT = {
+    "school_a": ({"send_leader", "senco_a"}, TRUST_A_MEMBERS - {"send_leader", "senco_a"}),
+    "school_b": ({"send_leader", "senco_b"}, TRUST_A_MEMBERS - {"send_leader", "senco_b"}),
+    "other_school": ({"other_trust_senco"}, set()),
+}
+CHANGE = {
+    "pupil_a1": ({"send_leader", "senco_a"}, TRUST_A_MEMBERS - {"send_leader", "senco_a"}),
+    "pupil_b1": ({"send_leader", "senco_b"}, TRUST_A_MEMBERS - {"send_leader", "senco_b"}),
+    "other_pupil": ({"other_trust_senco"}, set()),
+}
+MOVE = {
+    "pupil_a1": ({"send_leader"}, TRUST_A_MEMBERS - {"send_leader"}),
+    "other_pupil": (set(), {"other_trust_senco"}),
+}
+OVERVIEW = {
+    "trust": ({"send_leader", "executive", "trustee"},
+              TRUST_A_MEMBERS - {"send_leader", "executive", "trustee"}),
+    "other_trust": (set(), {"other_trust_senco"}),
+}
+AUDIT = {
+    "trust": ({"send_leader"}, TRUST_A_MEMBERS - {"send_leader"}),
+    "other_trust": (set(), {"other_trust_senco"}),
+}
+EVERYONE = {None: (ALL, set())}
+
+ROUTES = {
+    # route name: (method, cases, how to build the path)
+    "trust_overview": ("get", OVERVIEW, lambda c, o: f"/trusts/{o.code}/"),
+    "audit_log": ("get", AUDIT, lambda c, o: f"/trusts/{o.code}/audit/"),
+    "school_register": ("get", REGISTER, lambda c, o: f"/schools/{o.code}/register/"),
+    "export_register": ("get", EXPORT, lambda c, o: f"/schools/{o.code}/register.csv"),
+    "export_register:xlsx": ("get", EXPORT, lambda c, o: f"/schools/{o.code}/register.xlsx"),
+    "import_pupils": ("get", IMPORT, lambda c, o: f"/schools/{o.code}/import/"),
+    "import_template": ("get", IMPORT, lambda c, o: f"/schools/{o.code}/import/template.csv"),
+    "pupil_record": ("get", PUPIL_VIEW, lambda c, o: f"/pupils/{o.code}/"),
+    "change_status": ("post", CHANGE, lambda c, o: f"/pupils/{o.code}/status/"),
+    "move_pupil": ("post", MOVE, lambda c, o: f"/pupils/{o.code}/move/"),
+    "my_pupils": ("get", EVERYONE, lambda c, o: "/pupils/"),
+    "home": ("get", EVERYONE, lambda c, o: "/"),
+    "api-1:list_schools": ("get", EVERYONE, lambda c, o: "/api/v1/schools"),
+    "api-1:list_pupils": ("get", EVERYONE, lambda c, o: "/api/v1/pupils"),
+    "api-1:list_pupils:school": ("get", REGISTER, lambda c, o: f"/api/v1/pupils?school={o.code}"),
+    "api-1:get_pupil": ("get", PUPIL_VIEW, lambda c, o: f"/api/v1/pupils/{o.code}"),
+    "api-1:openapi-json": ("get", EVERYONE, lambda c, o: "/api/v1/openapi.json"),
+}
+# Routes anyone may reach, signed in or not, and routes that only ever redirect.
+PUBLIC = {"login", "logout", "api-1:openapi-view"}
+
+
+def post_data(cast, route, obj):
+    if route == "change_status":
+        return {"provision": "E", "primary_need": "ASD", "starts_on": "2024-09-01"}
+    if route == "move_pupil":
+        target = cast.school_b if obj.school_id == cast.school_a.pk else cast.other_school
+        return {"to_school": str(target.code), "on": dt.date.today().isoformat()}
+    return {}
+
+
+class PermissionMatrixTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.cast = build_cast()
+
+    def obj(self, name):
+        return None if name is None else getattr(self.cast, name)
+
+    def status_for(self, role, route, method, path, obj):
+        self.client.force_login(self.cast.users[role])
+        # A successful POST changes data; roll it back so that every cell starts equal.
+        with transaction.atomic():
+            if method == "post":
+                response = self.client.post(path, post_data(self.cast, route, obj))
+            else:
+                response = self.client.get(path)
+            transaction.set_rollback(True)
+        return response.status_code
+
+    def test_matrix(self):
+        wrong = []
+        for route, (method, cases, build) in ROUTES.items():
+            for obj_name, (allowed, refused) in cases.items():
+                obj = self.obj(obj_name)
+                path = build(self.cast, obj)
+                for role in ROLES:
+                    got = self.status_for(role, route, method, path, obj)
+                    if role in allowed:
+                        ok = got == 200 or (method == "post" and got == 302) or (
+                            route == "home" and got == 302
+                        )
+                        expected = "2xx/302"
+                    elif role in refused:
+                        ok, expected = got == 403, 403
+                    else:
+                        ok, expected = got == 404, 404
+                    if not ok:
+                        wrong.append(f"{route} {obj_name} as {role}: got {got}, want {expected}")
+        assert not wrong, "\n".join(wrong)
+
+    def test_anonymous_is_sent_to_login_or_refused(self):
+        for route, (_method, cases, build) in ROUTES.items():
+            obj = self.obj(next(iter(cases)))
+            response = self.client.get(build(self.cast, obj))
+            if route.startswith("api-1:") and route != "api-1:openapi-json":
+                assert response.status_code == 401, route
+            elif route != "api-1:openapi-json":
+                assert response.status_code == 302, route
+                assert response["Location"].startswith("/login/"), route
+
+
+def test_every_route_is_in_the_matrix():
+    """Fails when a new URL is added without saying who may reach it."""
+    names = set()
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if hasattr(p, "url_patterns"):
+                ns = f"{p.namespace}:" if p.namespace else ""
+                walk(p.url_patterns, prefix + ns)
+            elif p.name:
+                names.add(prefix + p.name)
+
+    walk(get_resolver().url_patterns)
+    covered = {r.split(":xlsx")[0].split(":school")[0] for r in ROUTES} | PUBLIC
+    missing = names - covered
+    assert not missing, f"Routes with no row in the permission matrix: {sorted(missing)}"

@@ -1,0 +1,91 @@
+"""The read API under /api/v1/: the same policy as the pages."""
+
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI, Query, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from sendtrust.access import policy
+from sendtrust.access.audit import log_action
+from sendtrust.access.policy import Action
+from sendtrust.api.auth import AUTH
+from sendtrust.api.schemas import ErrorOut, PupilDetailOut, PupilOut, SchoolOut
+from sendtrust.organisations.models import School
+from sendtrust.organisations.overview import school_counts, suppressed
+from sendtrust.pupils.models import Provision
+
+api = NinjaAPI(
+    title="sendtrust API",
+    version="1",
+    description="Read API for schools, pupils and SEN history. Session or bearer-token auth.",
+    auth=AUTH,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found"}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": "You do not have access to this"}, status=403)
+
+
+@api.get("/schools", response=list[SchoolOut], tags=["schools"])
+def list_schools(request):
+    """Schools whose figures the user may see; counts 1 to 4 are withheld from trustees."""
+    user = request.user
+    trusts = policy.trusts_for(user)
+    schools = (
+        School.objects.filter(pk__in=policy.schools_for(user, Action.SCHOOL_REGISTER))
+        | School.objects.filter(trust__in=trusts)
+    ).select_related("trust").distinct().order_by("name")
+    out, counts_by_trust = [], {}
+    for s in schools:
+        if s.trust_id not in counts_by_trust:
+            counts_by_trust[s.trust_id] = school_counts(s.trust)
+        c = counts_by_trust[s.trust_id].get(s.pk, {"pupils": 0, "sen_support": 0, "ehcp": 0})
+        hide = policy.is_aggregate_only(user, s.trust)
+        values = {k: (None if hide and suppressed(c[k]) else c[k])
+                  for k in ("pupils", "sen_support", "ehcp")}
+        out.append(SchoolOut(
+            code=s.code, urn=s.urn, name=s.name, phase=s.phase, type=s.type,
+            la_code=s.la_code, la_name=s.la_name, trust_code=s.trust.code,
+            suppressed=any(v is None for v in values.values()), **values,
+        ))
+    return out
+
+
+class PupilFilter(Schema):
+    school: UUID | None = None
+    sen_provision: Provision | None = None
+
+
+@api.get("/pupils", response={200: list[PupilOut], 403: ErrorOut, 404: ErrorOut},
+         tags=["pupils"])
+@paginate(LimitOffsetPagination, page_size=100)
+def list_pupils(request, filters: Query[PupilFilter]):
+    """Pupils the user may read, filterable by school and SEN status."""
+    school = None
+    if filters.school:
+        school = policy.get_school_for_user(request, filters.school, Action.SCHOOL_REGISTER)
+    qs = policy.visible_pupils(request.user, school).select_related("school", "primary_need")
+    if filters.sen_provision:
+        qs = qs.filter(sen_provision=filters.sen_provision)
+    return qs.order_by("surname", "forename", "id")
+
+
+@api.get("/pupils/{code}", response={200: PupilDetailOut, 403: ErrorOut, 404: ErrorOut},
+         tags=["pupils"])
+def get_pupil(request, code: UUID):
+    """One pupil with their whole SEN history; every read is audited."""
+    pupil = policy.get_pupil_for_user(request, code)
+    log_action(request, "pupil.record.viewed", pupil=pupil, via="api")
+    pupil.history = list(
+        pupil.episodes.select_related("primary_need", "secondary_need").order_by("starts_on", "id")
+    )
+    return pupil

@@ -1,0 +1,124 @@
+"""The figures behind the trust overview: one aggregate query, plus the national rates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from sendtrust.access.policy import Action, allows, is_aggregate_only
+from sendtrust.benchmarks import queries as benchmarks
+from sendtrust.organisations.models import School, Trust
+from sendtrust.pupils.models import Provision, Pupil
+
+# Trustees never see a count from 1 to 4, nor a rate computed from one (DfE practice).
+SMALL = 5
+
+
+def suppressed(n: int | None) -> bool:
+    return n is not None and 0 < n < SMALL
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass
+class SchoolRow:
+    school: School
+    pupils: int
+    sen_support: int
+    ehcp: int
+    national: benchmarks.Rates | None
+    la: benchmarks.Rates | None
+    can_open: bool
+    hide_small: bool
+
+    @property
+    def sen_support_rate(self):
+        return None if self.hide_small and suppressed(self.sen_support) else rate(
+            self.sen_support, self.pupils
+        )
+
+    @property
+    def ehcp_rate(self):
+        return None if self.hide_small and suppressed(self.ehcp) else rate(self.ehcp, self.pupils)
+
+    def shown(self, n: int) -> str:
+        return "fewer than 5" if self.hide_small and suppressed(n) else f"{n:,}"
+
+    @property
+    def sen_support_shown(self):
+        return self.shown(self.sen_support)
+
+    @property
+    def ehcp_shown(self):
+        return self.shown(self.ehcp)
+
+
+def school_counts(trust: Trust) -> dict[int, dict[str, int]]:
+    """Return pupils, SEN support and EHC plan counts per school of the trust, in one query."""
+    rows = (
+        Pupil.objects.filter(school__trust=trust)
+        .values("school_id")
+        .annotate(
+            pupils=Count("id"),
+            sen_support=Count("id", filter=Q(sen_provision=Provision.SUPPORT)),
+            ehcp=Count("id", filter=Q(sen_provision=Provision.EHCP)),
+        )
+        .order_by()
+    )
+    return {r["school_id"]: r for r in rows}
+
+
+NATIONAL_PHASE = {
+    School.Phase.PRIMARY: "primary",
+    School.Phase.SECONDARY: "secondary",
+    School.Phase.ALL_THROUGH: None,
+    School.Phase.NURSERY: None,
+    School.Phase.SIXTEEN_PLUS: None,
+}
+
+
+def _phase_key(school: School) -> str | None:
+    if school.type == School.Type.SPECIAL:
+        return "special"
+    return NATIONAL_PHASE.get(school.phase)
+
+
+def trust_overview(trust: Trust, *, user) -> dict:
+    """Return the rows and totals for the overview page, suppressed for aggregate-only users."""
+    hide_small = is_aggregate_only(user, trust)
+    schools = list(trust.schools.order_by("name"))
+    counts = school_counts(trust)
+    national_by_phase = {
+        key: benchmarks.national_sen_rates(phase=key)
+        for key in {_phase_key(s) for s in schools}
+    }
+    la = benchmarks.la_sen_rates_many({s.la_code for s in schools})
+    rows = []
+    for s in schools:
+        c = counts.get(s.pk, {"pupils": 0, "sen_support": 0, "ehcp": 0})
+        rows.append(
+            SchoolRow(
+                school=s,
+                pupils=c["pupils"],
+                sen_support=c["sen_support"],
+                ehcp=c["ehcp"],
+                national=national_by_phase.get(_phase_key(s)) or national_by_phase.get(None),
+                la=la.get(s.la_code),
+                can_open=allows(user, Action.SCHOOL_REGISTER, s),
+                hide_small=hide_small,
+            )
+        )
+    total = SchoolRow(
+        school=None,
+        pupils=sum(r.pupils for r in rows),
+        sen_support=sum(r.sen_support for r in rows),
+        ehcp=sum(r.ehcp for r in rows),
+        national=benchmarks.national_sen_rates(),
+        la=None,
+        can_open=False,
+        hide_small=hide_small,
+    )
+    return {"rows": rows, "total": total, "hide_small": hide_small}

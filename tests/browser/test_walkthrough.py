@@ -1,0 +1,72 @@
+"""A SEND leader walks overview → register → pupil; each page passes axe-core."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def test_login_page_is_accessible(page, live_server, axe):
+    page.goto(f"{live_server.url}/login/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    axe(page)
+
+
+def test_leader_walks_overview_register_pupil(page, live_server, live_cast, login, axe):
+    cast = live_cast
+    login("send_leader")
+    expect(page).to_have_url(re.compile(rf"/trusts/{cast.trust.code}/$"))
+    expect(page.get_by_role("heading", name="Riverside Learning Trust")).to_be_visible()
+    table = page.get_by_role("table", name="SEN support and EHC plans by school")
+    expect(table.get_by_role("row", name=re.compile("Alder Primary"))).to_contain_text("2")
+    axe(page)
+
+    page.get_by_role("link", name="Alder Primary").click()
+    expect(page.get_by_role("heading", name="Alder Primary: SEN register")).to_be_visible()
+    expect(page.get_by_text("2 pupils match.")).to_be_visible()
+    axe(page)
+
+    # The filter works through htmx: the results change without a full page load.
+    page.get_by_label("SEN status").select_option("E")
+    expect(page.get_by_text("1 pupil match.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"status=E"))
+    page.get_by_role("link", name="Beech, Ben").click()
+    expect(page.get_by_role("heading", name="Ben Beech")).to_be_visible()
+    expect(page.get_by_text("Autistic spectrum disorder (ASD)")).to_be_visible()
+    axe(page)
+
+    page.goto(f"{live_server.url}/trusts/{cast.trust.code}/audit/")
+    expect(page.get_by_role("cell", name="pupil.record.viewed").first).to_be_visible()
+    axe(page)
+
+
+def test_senco_records_a_change_in_the_browser(page, live_server, live_cast, login, axe):
+    login("senco_a")
+    page.get_by_role("link", name="Ash, Ada").click()
+    page.get_by_label("SEN provision").select_option("E")
+    page.get_by_label("Primary need").select_option("ASD")
+    page.get_by_label("From").fill("2025-01-06")
+    page.get_by_role("button", name="Record status").click()
+    expect(page.get_by_text("Status recorded.")).to_be_visible()
+    expect(page.get_by_role("list", name=re.compile("SEN status history"))).to_contain_text(
+        "6 Jan 2025 to now"
+    )
+    axe(page)
+
+
+def test_trustee_sees_aggregates_only(page, live_server, live_cast, login, axe):
+    login("trustee")
+    expect(page.get_by_text("fewer than 5").first).to_be_visible()
+    expect(page.get_by_role("link", name="Alder Primary")).to_have_count(0)
+    assert "Ash" not in page.content()
+    axe(page)
+
+
+def test_parent_sees_their_child_only(page, live_server, live_cast, login, axe):
+    login("parent_a1")
+    expect(page.get_by_role("heading", name="My pupils")).to_be_visible()
+    expect(page.get_by_role("link", name="Ash, Ada")).to_be_visible()
+    expect(page.get_by_role("link", name="Beech, Ben")).to_have_count(0)
+    axe(page)
