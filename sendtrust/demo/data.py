@@ -7,7 +7,8 @@ because UPNs must carry a valid LA number.
 
 from __future__ import annotations
 
-import datetime as dt
+# The tables below are laid out by hand, to be read as tables.
+# fmt: off
 
 # --- Local authorities: clusters of neighbours, as a trust usually spans a few of them. ---
 # (code, name, EAL share of pupils, FSM multiplier against the national baseline). EAL and FSM
@@ -41,6 +42,7 @@ LA_CLUSTERS: list[list[tuple[int, str, float, float]]] = [
 # figures: primary K 13.9% E 3.0%; secondary K 12.6% E 2.7%; special K 1.5% E 98%.
 # Alternative provision: the 2019 census file in data/real (pupil referral units) shows
 # K 67.6% and E 13.4%; EHC plans have grown since, so K 60% and E 18%.
+NATIONAL_ALL_SCHOOLS = (0.142, 0.053)
 RATES: dict[str, tuple[float, float]] = {
     "primary": (0.139, 0.030),
     "secondary": (0.126, 0.027),
@@ -82,7 +84,7 @@ NEED_MIX: dict[tuple[str, str], dict[str, float]] = {
         "OTH": 2, "PMLD": 1.5, "VI": 1, "SPLD": 1, "MSI": 0.3,
     },
     ("secondary", "K"): {
-        "SEMH": 24, "SPLD": 21, "MLD": 18, "SLCN": 13, "ASD": 8, "OTH": 5, "NSA": 3,
+        "SEMH": 23, "SPLD": 20, "MLD": 17, "SLCN": 15, "ASD": 8, "OTH": 5, "NSA": 3,
         "PD": 2.5, "HI": 2, "VI": 1.2, "SLD": 0.2, "DS": 0.2, "MSI": 0.2, "PMLD": 0.05,
     },
     ("secondary", "E"): {
@@ -106,11 +108,11 @@ RECORDED_BEFORE = {"K": "MLD", "E": "SLD"}
 NOT_SECONDARY = {"NSA", "DS"}
 
 # How a pupil's status got to where it is now: the provisions of successive episodes, oldest
-# first, ending with the current one, and how likely each path is. "K*" is SEN support with a
-# specialist assessment after an earlier NSA episode.
+# first, ending with the current one, and how likely each path is. "k" is SEN support with no
+# specialist assessment yet (NSA), followed by K once the assessment names the need.
 HISTORY: dict[str, list[tuple[tuple[str, ...], float]]] = {
     "N": [(("N",), 0.95), (("K", "N"), 0.03), (("N", "K", "N"), 0.02)],
-    "K": [(("K",), 0.45), (("N", "K"), 0.40), (("N", "K*"), 0.06), (("K", "N", "K"), 0.05),
+    "K": [(("K",), 0.45), (("N", "K"), 0.40), (("N", "k", "K"), 0.06), (("K", "N", "K"), 0.05),
           (("E", "K"), 0.04)],
     "E": [(("E",), 0.25), (("K", "E"), 0.45), (("N", "K", "E"), 0.30)],
 }
@@ -198,7 +200,7 @@ SCHOOL_STEMS = [
 ]
 SCHOOL_ENDINGS = [
     "", "brook", "field", "wood", "mead", "croft", "hill", "dale", "ridge", "well", "gate",
-    "bank", "combe", "ley", "ford", "moor", "vale", "grove",
+    "bank", "combe", "ton", "ford", "moor", "vale", "grove",
 ]
 SCHOOL_FORMS = {
     "primary": ["{} Primary School", "{} Primary Academy", "{} Community Primary School"],
@@ -241,7 +243,4 @@ ADULT_FIRST = [
     "Mark", "David", "James", "Paul", "Richard", "Imran", "Tariq", "Kwame", "Tomasz", "Chris",
     "Daniel", "Matthew", "Andrew", "Gareth", "Sunil", "Owen", "Martin", "Simon",
 ]
-
-# The first autumn the DS code could be used (its valid_from is in the fixture; this is only a
-# default for the docs).
-DS_FROM = dt.date(2025, 1, 16)
+# fmt: on
