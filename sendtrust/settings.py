@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "sendtrust.imports",
     "sendtrust.demo",
     "sendtrust.api",
+    "sendtrust.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -23,5 +23,6 @@ urlpatterns = [
     path("pupils/<uuid:code>/move/", pupil_views.move_pupil, name="move_pupil"),
     path("", include("sendtrust.imports.urls")),
     path("", include("sendtrust.benchmarks.urls")),
+    path("", include("sendtrust.evaluation.urls")),
     path("api/v1/", api.urls),
 ]

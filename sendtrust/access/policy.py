@@ -172,14 +172,18 @@ def allows(user, action: Action, obj) -> bool:
     return decide(user, action, obj) is Decision.ALLOW
 
 
-def require(user, action: Action, obj):
+def enforce(decision: Decision, obj):
     """Return obj if allowed; raise Http404 for outsiders and PermissionDenied for members."""
-    decision = decide(user, action, obj)
     if decision is Decision.NOT_FOUND:
         raise Http404("Not found")
     if decision is Decision.FORBIDDEN:
         raise PermissionDenied("You do not have access to this")
     return obj
+
+
+def require(user, action: Action, obj):
+    """Return obj if user may do action on it; otherwise raise 404 or 403 (see enforce)."""
+    return enforce(decide(user, action, obj), obj)
 
 
 def _linked_q(user, on=None) -> Q:
@@ -279,3 +283,124 @@ def get_rw_pupil_for_user(request, code) -> Pupil:
     """Return the pupil if the current user may change the record."""
     pupil = get_pupil_for_user(request, code)
     return require(request.user, Action.PUPIL_CHANGE, pupil)
+
+
+# ---------------------------------------------------------------------------------------------
+# Self-evaluation (sendtrust.evaluation): rounds, ratings, moderation, context profiles.
+# Same shape as above: a grant table per level, 404 for outsiders, 403 for members.
+# ---------------------------------------------------------------------------------------------
+
+
+class EvalAction(enum.StrEnum):
+    ROUND_LIST = "evaluation.round.list"  # list a trust's rounds (school roles: their own)
+    ROUND_OPEN = "evaluation.round.open"  # open or close a round
+    ROUND_VIEW = "evaluation.round.view"  # a round's summary: units and their progress
+    HEAT_MAP = "evaluation.round.heatmap"  # schools x themes, and round-to-round change
+    UNIT_VIEW = "evaluation.unit.view"  # read one unit's ratings
+    UNIT_RATE = "evaluation.unit.rate"  # save and submit one unit's ratings
+    MODERATE = "evaluation.rating.moderate"  # agree or adjust a submitted rating
+    CONTEXT_VIEW = "evaluation.context.view"
+    CONTEXT_EDIT = "evaluation.context.edit"
+
+
+# Objects at trust level: the trust, a round, the trust's own unit, the trust's profile.
+EVAL_TRUST_LEVEL: dict[EvalAction, set[Role]] = {
+    EvalAction.ROUND_LIST: {Role.SEND_LEADER, Role.EXECUTIVE, Role.TRUSTEE},
+    EvalAction.ROUND_OPEN: {Role.SEND_LEADER},
+    EvalAction.ROUND_VIEW: {Role.SEND_LEADER, Role.EXECUTIVE, Role.TRUSTEE},
+    EvalAction.HEAT_MAP: {Role.SEND_LEADER, Role.EXECUTIVE},
+    EvalAction.UNIT_VIEW: {Role.SEND_LEADER, Role.EXECUTIVE, Role.TRUSTEE},
+    EvalAction.UNIT_RATE: {Role.SEND_LEADER, Role.EXECUTIVE},
+    EvalAction.MODERATE: {Role.SEND_LEADER},
+    EvalAction.CONTEXT_VIEW: {Role.SEND_LEADER, Role.EXECUTIVE, Role.TRUSTEE},
+    EvalAction.CONTEXT_EDIT: {Role.SEND_LEADER},
+}
+# Objects of one school (the school, its unit and ratings, its profile): trust-wide roles...
+EVAL_SCHOOL_LEVEL_TRUST_ROLES: dict[EvalAction, set[Role]] = {
+    EvalAction.UNIT_VIEW: {Role.SEND_LEADER, Role.EXECUTIVE},
+    EvalAction.MODERATE: {Role.SEND_LEADER},
+    EvalAction.CONTEXT_VIEW: {Role.SEND_LEADER, Role.EXECUTIVE},
+}
+# ...and the school's own leaders, who rate their school and nothing else.
+EVAL_SCHOOL_LEADERS = {Role.HEADTEACHER, Role.SENCO}
+EVAL_SCHOOL_LEVEL_SCHOOL_ROLES: dict[EvalAction, set[Role]] = {
+    EvalAction.ROUND_LIST: EVAL_SCHOOL_LEADERS,
+    EvalAction.ROUND_VIEW: EVAL_SCHOOL_LEADERS,
+    EvalAction.UNIT_VIEW: EVAL_SCHOOL_LEADERS,
+    EvalAction.UNIT_RATE: EVAL_SCHOOL_LEADERS,
+    EvalAction.CONTEXT_VIEW: EVAL_SCHOOL_LEADERS,
+    EvalAction.CONTEXT_EDIT: EVAL_SCHOOL_LEADERS,
+}
+EVAL_WRITES = {EvalAction.ROUND_OPEN, EvalAction.UNIT_RATE, EvalAction.MODERATE,
+               EvalAction.CONTEXT_EDIT}
+
+
+def _eval_scope(obj) -> tuple[Trust, list[int] | None]:
+    """Return the object's trust and its schools (None when it is a trust-level object).
+
+    A round counts as trust level, but its school leaders also reach it through the schools
+    it covers; a rating or unit of a school counts as that school.
+    """
+    from sendtrust.evaluation import models as ev  # the evaluation app depends on this one
+
+    if isinstance(obj, Trust):
+        return obj, None
+    if isinstance(obj, School):
+        return obj.trust, [obj.pk]
+    if isinstance(obj, ev.Rating):
+        obj = obj.unit
+    if isinstance(obj, ev.RoundUnit):
+        return obj.round.trust, None if obj.school_id is None else [obj.school_id]
+    if isinstance(obj, ev.ContextProfile):
+        return obj.trust, None if obj.school_id is None else [obj.school_id]
+    if isinstance(obj, ev.Round):
+        return obj.trust, None
+    raise TypeError(f"No evaluation policy for {type(obj).__name__}")
+
+
+def _round_school_ids(round_) -> set[int]:
+    cached = getattr(round_, "_school_ids", None)
+    if cached is None:
+        cached = set(round_.units.exclude(school=None).values_list("school_id", flat=True))
+        round_._school_ids = cached
+    return cached
+
+
+def decide_evaluation(user, action: EvalAction, obj) -> Decision:
+    """Return whether user may do action on a trust, school, round, unit, rating or profile."""
+    from sendtrust.evaluation.models import Round
+
+    if not (user.is_authenticated and user.is_active):
+        return Decision.NOT_FOUND
+    actor = actor_for(user)
+    trust, school_ids = _eval_scope(obj)
+    member = trust.pk in actor.member_of
+    refused = Decision.FORBIDDEN if member else Decision.NOT_FOUND
+    if action in EVAL_WRITES and trust.read_only:
+        return refused
+    trust_roles = actor.roles_in_trust(trust.pk)
+    school_grant = EVAL_SCHOOL_LEVEL_SCHOOL_ROLES.get(action, set())
+    if school_ids is None:
+        if trust_roles & EVAL_TRUST_LEVEL.get(action, set()):
+            return Decision.ALLOW
+        # School leaders list their trust's rounds and open a round that covers their school.
+        if action == EvalAction.ROUND_LIST:
+            school_ids = list(trust.schools.values_list("pk", flat=True)) if member else []
+        elif action == EvalAction.ROUND_VIEW and isinstance(obj, Round):
+            school_ids = list(_round_school_ids(obj))
+        else:
+            return refused
+    elif trust_roles & EVAL_SCHOOL_LEVEL_TRUST_ROLES.get(action, set()):
+        return Decision.ALLOW
+    if any(actor.roles_in_school(s) & school_grant for s in school_ids):
+        return Decision.ALLOW
+    return refused
+
+
+def allows_evaluation(user, action: EvalAction, obj) -> bool:
+    return decide_evaluation(user, action, obj) is Decision.ALLOW
+
+
+def require_evaluation(user, action: EvalAction, obj):
+    """Return obj if user may do action on it; otherwise raise 404 or 403 (see enforce)."""
+    return enforce(decide_evaluation(user, action, obj), obj)

@@ -1,0 +1,110 @@
+"""Who may reach each evaluation route, in the shape of the main permission matrix.
+
+sendtrust/access/tests/test_permission_matrix.py can take these as they are:
+`ROUTES.update(EVAL_ROUTES)`, `build_eval_objects(build_cast())` in setUpTestData, and
+`eval_post_data` for the evaluation POST routes. Allowed roles get 200 (or a redirect after a
+POST), members of the trust without the right get 403, everyone else 404.
+"""
+
+from sendtrust.evaluation import services
+from sendtrust.evaluation.tests.helpers import fill, open_round, shipped, unit_of
+from sendtrust.testing import ROLES
+
+ALL = set(ROLES)
+TRUST_A_MEMBERS = ALL - {"other_trust_senco", "no_role"}
+SL, EX, TR = "send_leader", "executive", "trustee"
+A_LEADERS = {"headteacher_a", "senco_a"}
+
+
+def only(*allowed_sets):
+    """Cases for trust-A objects: these roles succeed, the other members of trust A get 403."""
+    allowed = set().union(*allowed_sets)
+    return (allowed, TRUST_A_MEMBERS - allowed)
+
+
+OTHER_TRUST_OK = ({"other_trust_senco"}, set())
+OTHER_TRUST_NO = (set(), {"other_trust_senco"})
+
+EVAL_ROUND_LIST = {"trust": only({SL, EX, TR}, A_LEADERS, {"senco_b"}),
+                   "other_trust": OTHER_TRUST_OK}
+EVAL_TRUST_ONLY_SL = {"trust": only({SL}), "other_trust": OTHER_TRUST_NO}
+EVAL_SCHOOL_CONTEXT = {"school_a": only(A_LEADERS), "school_b": only({"senco_b"}),
+                       "other_school": OTHER_TRUST_OK}
+EVAL_ROUND_VIEW = {"eval_round": only({SL, EX, TR}, A_LEADERS, {"senco_b"}),
+                   "eval_other_round": OTHER_TRUST_OK}
+EVAL_ROUND_SL = {"eval_round": only({SL}), "eval_other_round": OTHER_TRUST_NO}
+EVAL_HEAT_MAP = {"eval_round": only({SL, EX}), "eval_other_round": OTHER_TRUST_NO}
+EVAL_UNIT_VIEW = {
+    "eval_unit_a": only({SL, EX}, A_LEADERS), "eval_unit_b": only({SL, EX, "senco_b"}),
+    "eval_unit_trust": only({SL, EX, TR}), "eval_other_unit": OTHER_TRUST_OK,
+}
+EVAL_UNIT_RATE = {
+    "eval_unit_a": only(A_LEADERS), "eval_unit_b": only({"senco_b"}),
+    "eval_unit_trust": only({SL, EX}), "eval_other_trust_unit": OTHER_TRUST_NO,
+}
+EVAL_MODERATE = {"eval_rating": only({SL}), "eval_other_rating": OTHER_TRUST_NO}
+
+EVAL_ROUTES = {
+    # route name: (method, cases, how to build the path)
+    "evaluation:round_list": (
+        "get", EVAL_ROUND_LIST, lambda c, o: f"/trusts/{o.code}/evaluation/"),
+    "evaluation:open_round": (
+        "get", EVAL_TRUST_ONLY_SL, lambda c, o: f"/trusts/{o.code}/evaluation/open/"),
+    "evaluation:edit_trust_context": (
+        "get", EVAL_TRUST_ONLY_SL, lambda c, o: f"/trusts/{o.code}/context/"),
+    "evaluation:edit_school_context": (
+        "get", EVAL_SCHOOL_CONTEXT, lambda c, o: f"/schools/{o.code}/context/"),
+    "evaluation:round_detail": (
+        "get", EVAL_ROUND_VIEW, lambda c, o: f"/evaluation/rounds/{o.code}/"),
+    "evaluation:close_round": (
+        "post", EVAL_ROUND_SL, lambda c, o: f"/evaluation/rounds/{o.code}/close/"),
+    "evaluation:moderation_queue": (
+        "get", EVAL_ROUND_SL, lambda c, o: f"/evaluation/rounds/{o.code}/moderation/"),
+    "evaluation:heat_map": (
+        "get", EVAL_HEAT_MAP, lambda c, o: f"/evaluation/rounds/{o.code}/heat-map/"),
+    "evaluation:changes": (
+        "get", EVAL_HEAT_MAP, lambda c, o: f"/evaluation/rounds/{o.code}/changes/"),
+    "evaluation:rate_unit": (
+        "get", EVAL_UNIT_VIEW, lambda c, o: f"/evaluation/units/{o.code}/"),
+    "evaluation:submit_unit": (
+        "post", EVAL_UNIT_RATE, lambda c, o: f"/evaluation/units/{o.code}/submit/"),
+    "evaluation:save_rating": (
+        "post", EVAL_UNIT_RATE, lambda c, o: f"/evaluation/units/{o.code}/themes/governance/"),
+    "evaluation:save_answer": (
+        "post", EVAL_UNIT_RATE,
+        lambda c, o: f"/evaluation/units/{o.code}/areas/setting-strategic-direction/questions/1/"),
+    "evaluation:moderate_rating": (
+        "post", EVAL_MODERATE, lambda c, o: f"/evaluation/ratings/{o.code}/moderate/"),
+}
+
+
+def build_eval_objects(cast):
+    """Rounds in both trusts: every unit fully rated, and one submitted unit in each trust."""
+    fw = shipped()
+    r = open_round(cast)
+    submitted = open_round(cast, name="Summer 2026", schools=[cast.school_a])
+    other = services.open_round(cast.other_trust, name="Other", framework=fw,
+                                schools=[cast.other_school], by=cast.users["other_trust_senco"])
+    for unit in [*r.units.all(), *submitted.units.all(), *other.units.all()]:
+        fill(unit, level=2)
+    sub_unit = unit_of(submitted, cast.school_a)
+    services.submit_unit(sub_unit, by=cast.users["senco_a"])
+    other_unit = unit_of(other, cast.other_school)
+    services.submit_unit(other_unit, by=cast.users["other_trust_senco"])
+    cast.eval_round, cast.eval_other_round = r, other
+    cast.eval_unit_a, cast.eval_unit_b = unit_of(r, cast.school_a), unit_of(r, cast.school_b)
+    cast.eval_unit_trust = unit_of(r)
+    cast.eval_other_unit, cast.eval_other_trust_unit = other_unit, unit_of(other)
+    cast.eval_rating = sub_unit.ratings.get(theme__slug="governance")
+    cast.eval_other_rating = other_unit.ratings.get(theme__slug="governance")
+    return cast
+
+
+def eval_post_data(cast, route, obj):
+    if route == "evaluation:save_rating":
+        return {"governance-level": "3", "governance-evidence": "Minutes"}
+    if route == "evaluation:save_answer":
+        return {"setting-strategic-direction-q1-text": "An answer"}
+    if route == "evaluation:moderate_rating":
+        return {f"{obj.code}-level": "2"}
+    return {}

@@ -1,0 +1,248 @@
+"""Autosave, submit locks, moderation with a reason trail, context, heat map and changes."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sendtrust.access.models import AuditEntry
+from sendtrust.evaluation import services
+from sendtrust.evaluation.models import Moderation, Rating, RoundUnit, Theme
+from sendtrust.evaluation.tests.helpers import fill, open_round, rate_all, shipped, unit_of
+from sendtrust.testing import SchoolFactory
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def round_(cast):
+    return open_round(cast)
+
+
+def save_url(unit, slug="governance"):
+    return f"/evaluation/units/{unit.code}/themes/{slug}/"
+
+
+def test_opening_a_round_creates_a_unit_per_school_and_one_for_the_trust(cast, round_):
+    assert [u.name for u in round_.units.all()] == ["Trust", "Alder Primary", "Birch Academy"]
+    assert AuditEntry.objects.filter(action="evaluation.round.opened").count() == 1
+
+
+def test_the_send_leader_opens_a_round_from_the_form(cast, client):
+    client.force_login(cast.users["send_leader"])
+    page = client.get(f"/trusts/{cast.trust.code}/evaluation/open/")
+    assert page.status_code == 200
+    response = client.post(f"/trusts/{cast.trust.code}/evaluation/open/", {
+        "name": "Spring 2027", "framework": str(shipped().code),
+        "schools": [str(cast.school_a.code)],
+    })
+    assert response.status_code == 302
+    unit_names = [u.name for u in cast.trust.rounds.get(name="Spring 2027").units.all()]
+    assert unit_names == ["Trust", "Alder Primary"]
+
+
+def test_autosave_saves_a_draft_and_says_when(cast, client, round_):
+    unit = unit_of(round_, cast.school_a)
+    client.force_login(cast.users["senco_a"])
+    response = client.post(save_url(unit), {
+        "governance-level": "2", "governance-evidence": "Link governor named in July.",
+        "governance-links": "https://example.org/minutes",
+    }, **HTMX)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'role="status"' in body and "Saved at" in body and "<html" not in body
+    rating = Rating.objects.get(unit=unit, theme__slug="governance")
+    assert (rating.level.value, rating.status, rating.updated_by) == (
+        2, "draft", cast.users["senco_a"])
+    assert rating.link_list == ["https://example.org/minutes"]
+    entry = AuditEntry.objects.get(action="evaluation.rating.saved")
+    assert entry.school_code == cast.school_a.code and entry.detail["level"] == 2
+
+
+def test_saving_the_same_values_again_writes_no_audit_entry(cast, round_):
+    unit, senco = unit_of(round_, cast.school_a), cast.users["senco_a"]
+    theme = Theme.objects.get(framework=round_.framework, slug="governance")
+    services.save_rating(unit, theme, level=3, evidence="x", by=senco)
+    services.save_rating(unit, theme, level=3, evidence="x", by=senco)
+    services.save_rating(unit, theme, strengths="y", by=senco)  # level kept
+    assert AuditEntry.objects.filter(action="evaluation.rating.saved").count() == 2
+    assert Rating.objects.get(unit=unit, theme=theme).level.value == 3
+
+
+def test_a_bad_link_is_not_saved_and_the_status_says_why(cast, client, round_):
+    unit = unit_of(round_, cast.school_a)
+    client.force_login(cast.users["senco_a"])
+    response = client.post(save_url(unit), {"governance-links": "not a link"}, **HTMX)
+    assert response.status_code == 422
+    assert "Not saved" in response.content.decode()
+    assert not Rating.objects.filter(unit=unit).exists()
+
+
+def test_the_plain_form_works_without_javascript(cast, client, round_):
+    unit = unit_of(round_, cast.school_a)
+    client.force_login(cast.users["headteacher_a"])
+    response = client.post(save_url(unit), {"governance-level": "4"})
+    assert response.status_code == 302 and response["Location"].endswith("#theme-governance")
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_answers_to_key_questions_autosave(cast, client, round_):
+    unit = unit_of(round_, cast.school_a)
+    client.force_login(cast.users["senco_a"])
+    url = f"/evaluation/units/{unit.code}/areas/setting-strategic-direction/questions/2/"
+    response = client.post(url, {"setting-strategic-direction-q2-text": "Yes."}, **HTMX)
+    assert response.status_code == 200 and "Saved at" in response.content.decode()
+    assert unit.answers.get().text == "Yes."
+    assert "Yes." in client.get(f"/evaluation/units/{unit.code}/").content.decode()
+
+
+def test_the_rating_page_is_an_accessible_form(cast, client, round_):
+    client.force_login(cast.users["senco_a"])
+    body = client.get(f"/evaluation/units/{unit_of(round_, cast.school_a).code}/").content.decode()
+    assert body.count('type="radio"') == 24 * 4
+    assert body.count("<legend>Level for ") == 24
+    assert 'hx-trigger="change delay:500ms"' in body
+    assert "Leading and embedded" in body  # the scale with its descriptors
+    assert "Questions for reflection" in body
+
+
+def test_submit_needs_every_theme_rated(cast, client, round_):
+    unit = unit_of(round_, cast.school_a)
+    client.force_login(cast.users["senco_a"])
+    response = client.post(f"/evaluation/units/{unit.code}/submit/")
+    assert response.status_code == 400
+    assert "Give every theme a level" in response.content.decode()
+    assert RoundUnit.objects.get(pk=unit.pk).status == "draft"
+
+
+def test_submit_locks_the_unit(cast, client, round_):
+    unit, senco = unit_of(round_, cast.school_a), cast.users["senco_a"]
+    rate_all(unit, by=senco, level=2)
+    client.force_login(senco)
+    response = client.post(f"/evaluation/units/{unit.code}/submit/")
+    assert response.status_code == 302
+    assert set(unit.ratings.values_list("status", flat=True)) == {"submitted"}
+    assert AuditEntry.objects.filter(action="evaluation.unit.submitted").count() == 1
+
+    late = client.post(save_url(unit), {"governance-level": "4"}, **HTMX)
+    assert late.status_code == 409
+    assert "can no longer change" in late.content.decode()
+    assert unit.ratings.get(theme__slug="governance").level.value == 2
+    with pytest.raises(services.Locked):
+        services.save_rating(unit, Theme.objects.get(framework=round_.framework, slug="governance"),
+                             level=4, by=senco)
+    page = client.get(f"/evaluation/units/{unit.code}/").content.decode()
+    assert 'type="radio"' not in page
+
+
+def test_a_closed_round_takes_no_more_ratings(cast, round_):
+    unit = unit_of(round_, cast.school_b)
+    services.close_round(round_, by=cast.users["send_leader"])
+    with pytest.raises(services.Locked, match="round is closed"):
+        rate_all(unit, by=cast.users["senco_b"])
+
+
+def test_moderation_agrees_or_adjusts_with_a_reason_and_keeps_the_trail(cast, client, round_):
+    unit, leader = unit_of(round_, cast.school_a), cast.users["send_leader"]
+    fill(unit, level=3)
+    services.submit_unit(unit, by=cast.users["senco_a"])
+    governance = unit.ratings.get(theme__slug="governance")
+    policy_rating = unit.ratings.get(theme__slug="send-policy")
+    client.force_login(leader)
+    assert client.get(f"/evaluation/rounds/{round_.code}/moderation/").status_code == 200
+
+    url = f"/evaluation/ratings/{governance.code}/moderate/"
+    p = str(governance.code)
+    client.post(url, {f"{p}-level": "2"})  # no reason: refused
+    assert not Moderation.objects.exists()
+    client.post(url, {f"{p}-level": "2", f"{p}-reason": "No link governor since May."})
+    client.post(f"/evaluation/ratings/{policy_rating.code}/moderate/",
+                {f"{policy_rating.code}-level": "3"})  # agreed: no reason needed
+
+    governance.refresh_from_db()
+    assert (governance.level.value, governance.status) == (2, "moderated")
+    (m,) = governance.moderations.all()
+    assert (m.by, m.from_level.value, m.to_level.value, m.reason, m.agreed) == (
+        leader, 3, 2, "No link governor since May.", False)
+    assert policy_rating.moderations.get().agreed
+    assert AuditEntry.objects.filter(action="evaluation.rating.moderated").count() == 2
+    client.force_login(cast.users["senco_a"])
+    page = client.get(f"/evaluation/units/{unit.code}/").content.decode()
+    assert "moved from 3 Established to 2 Developing. Reason: No link governor since May." in page
+
+
+def test_drafts_cannot_be_moderated(cast, round_):
+    unit = unit_of(round_, cast.school_a)
+    fill(unit)
+    with pytest.raises(ValidationError, match="Only submitted"):
+        services.moderate_rating(unit.ratings.first(), level=2, reason="x",
+                                 by=cast.users["send_leader"])
+
+
+def test_context_profiles_are_edited_and_shown_beside_the_evaluation(cast, client, round_):
+    client.force_login(cast.users["senco_a"])
+    response = client.post(f"/schools/{cast.school_a.code}/context/", {
+        "deprivation": "Half the pupils are eligible for free school meals.",
+    })
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action="evaluation.context.saved").count() == 1
+    page = client.get(f"/evaluation/units/{unit_of(round_, cast.school_a).code}/")
+    assert "Half the pupils are eligible" in page.content.decode()
+    client.force_login(cast.users["send_leader"])
+    client.post(f"/trusts/{cast.trust.code}/context/", {"send_capacity": "One SEND leader."})
+    page = client.get(f"/evaluation/units/{unit_of(round_).code}/").content.decode()
+    assert "One SEND leader." in page and "Half the pupils" not in page
+
+
+def test_the_heat_map_shows_level_numbers_and_names(cast, client, round_):
+    fill(unit_of(round_, cast.school_a), level=4)
+    client.force_login(cast.users["executive"])
+    body = client.get(f"/evaluation/rounds/{round_.code}/heat-map/").content.decode()
+    assert body.count("<strong>4</strong> Leading and embedded") == 24 + 1  # cells + legend
+    assert body.count("Not rated") == 24 * 2
+    assert "<caption>" in body and 'scope="row"' in body
+
+
+def test_heat_map_queries_do_not_grow_with_schools(cast, client):
+    client.force_login(cast.users["send_leader"])
+
+    def queries_for(round_):
+        for unit in round_.units.all():
+            fill(unit, level=2)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/evaluation/rounds/{round_.code}/heat-map/").status_code == 200
+        return len(ctx.captured_queries)
+
+    small = queries_for(open_round(cast, name="Small"))
+    more = [SchoolFactory(trust=cast.trust) for _ in range(5)]
+    big = queries_for(open_round(cast, name="Big", schools=[cast.school_a, *more]))
+    assert small == big
+
+
+def test_changes_compare_with_the_previous_round(cast, client):
+    senco = cast.users["senco_a"]
+    first = open_round(cast, name="Summer 2026", schools=[cast.school_a])
+    fill(unit_of(first, cast.school_a), level=2)
+    second = open_round(cast, name="Autumn 2026", schools=[cast.school_a])
+    fill(unit_of(second, cast.school_a), level=3)
+    theme = Theme.objects.get(framework=second.framework, slug="governance")
+    services.save_rating(unit_of(second, cast.school_a), theme, level=1, by=senco)
+    client.force_login(cast.users["send_leader"])
+    body = client.get(f"/evaluation/rounds/{second.code}/changes/").content.decode()
+    assert body.count("up 2 → 3") == 23
+    assert body.count("down 2 → 1") == 1
+    assert "not rated yet" in body  # the trust unit
+    first_page = client.get(f"/evaluation/rounds/{first.code}/changes/").content.decode()
+    assert "nothing to compare with" in first_page
+
+
+def test_a_refused_plain_form_keeps_what_was_typed(cast, client, round_):
+    unit = unit_of(round_, cast.school_a)
+    client.force_login(cast.users["senco_a"])
+    response = client.post(save_url(unit), {
+        "governance-level": "3", "governance-evidence": "Board minutes", "governance-links": "x",
+    })
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "Line 1 is not a web address: x" in body and "Board minutes</textarea>" in body
+    assert 'id="id_governance-level_3" value="3" checked' in body
