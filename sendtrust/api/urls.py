@@ -10,10 +10,11 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from sendtrust.access import policy
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy import Action
+from sendtrust.analytics.suppression import is_small
 from sendtrust.api.auth import AUTH
 from sendtrust.api.schemas import ErrorOut, PupilDetailOut, PupilOut, SchoolOut
 from sendtrust.organisations.models import School
-from sendtrust.organisations.overview import school_counts, suppressed
+from sendtrust.organisations.overview import school_counts
 from sendtrust.pupils.models import Provision
 
 api = NinjaAPI(
@@ -50,7 +51,7 @@ def list_schools(request):
             counts_by_trust[s.trust_id] = school_counts(s.trust)
         c = counts_by_trust[s.trust_id].get(s.pk, {"pupils": 0, "sen_support": 0, "ehcp": 0})
         hide = policy.is_aggregate_only(user, s.trust)
-        values = {k: (None if hide and suppressed(c[k]) else c[k])
+        values = {k: (None if hide and is_small(c[k]) else c[k])
                   for k in ("pupils", "sen_support", "ehcp")}
         out.append(SchoolOut(
             code=s.code, urn=s.urn, name=s.name, phase=s.phase, type=s.type,

@@ -97,8 +97,8 @@ class Membership(models.Model):
             # Trust-wide roles have no school; school roles need one.
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=[r.value for r in TRUST_ROLES], school__isnull=True)
-                    | Q(role__in=[r.value for r in SCHOOL_ROLES], school__isnull=False)
+                    Q(role__in=sorted(r.value for r in TRUST_ROLES), school__isnull=True)
+                    | Q(role__in=sorted(r.value for r in SCHOOL_ROLES), school__isnull=False)
                     | Q(role__in=[Role.PARENT, Role.EXTERNAL])
                 ),
                 name="membership_role_level",
@@ -143,6 +143,9 @@ class ParentLink(models.Model):
             models.UniqueConstraint(fields=["parent", "pupil"], name="unique_parent_link")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.parent} — {self.relationship} of {self.pupil}"
+
 
 class ExternalAssignment(models.Model):
     """An external professional asked to see one pupil, for a limited time."""
@@ -158,3 +161,6 @@ class ExternalAssignment(models.Model):
     ends_on = models.DateField()
 
     objects = MembershipQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.professional} sees {self.pupil} until {self.ends_on}"

@@ -7,16 +7,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from sendtrust.access.policy import Action, allows, is_aggregate_only
+from sendtrust.analytics.suppression import is_small, safe_rate
 from sendtrust.benchmarks import queries as benchmarks
 from sendtrust.organisations.models import School, Trust
 from sendtrust.pupils.models import Provision, Pupil
-
-# Trustees never see a count from 1 to 4, nor a rate computed from one (DfE practice).
-SMALL = 5
-
-
-def suppressed(n: int | None) -> bool:
-    return n is not None and 0 < n < SMALL
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -32,20 +26,29 @@ class SchoolRow:
     national: benchmarks.Rates | None
     la: benchmarks.Rates | None
     can_open: bool
+    # Trustees never see a count from 1 to 4, nor a rate computed from one.
     hide_small: bool
+
+    def _rate(self, part: int) -> float | None:
+        if not self.hide_small:
+            return rate(part, self.pupils)
+        proportion = safe_rate(part, self.pupils)
+        return None if proportion is None else round(100 * proportion, 1)
 
     @property
     def sen_support_rate(self):
-        return None if self.hide_small and suppressed(self.sen_support) else rate(
-            self.sen_support, self.pupils
-        )
+        return self._rate(self.sen_support)
 
     @property
     def ehcp_rate(self):
-        return None if self.hide_small and suppressed(self.ehcp) else rate(self.ehcp, self.pupils)
+        return self._rate(self.ehcp)
 
     def shown(self, n: int) -> str:
-        return "fewer than 5" if self.hide_small and suppressed(n) else f"{n:,}"
+        return "fewer than 5" if self.hide_small and is_small(n) else f"{n:,}"
+
+    @property
+    def pupils_shown(self):
+        return self.shown(self.pupils)
 
     @property
     def sen_support_shown(self):

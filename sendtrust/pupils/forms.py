@@ -69,7 +69,9 @@ class StatusForm(forms.Form):
         data = super().clean()
         if "provision" in data:
             try:
-                check_status(data["provision"], data.get("primary_need"), data.get("secondary_need"))
+                check_status(
+                    data["provision"], data.get("primary_need"), data.get("secondary_need")
+                )
             except ValidationError as e:
                 for field, errors in e.message_dict.items():
                     self.add_error(field if field in self.fields else None, errors)

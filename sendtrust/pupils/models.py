@@ -105,6 +105,9 @@ class Enrolment(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.pupil} at {self.school} from {self.starts_on}"
+
 
 class SenEpisode(models.Model):
     """A span of time with one SEN provision and need; never overwritten, only closed."""
@@ -157,3 +160,6 @@ class Identification(models.Model):
 
     class Meta:
         ordering = ["-identified_on"]
+
+    def __str__(self) -> str:
+        return f"Identified {self.identified_on} by {self.identified_by}"

@@ -9,7 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from sendtrust.access.audit import log_action
-from sendtrust.pupils.models import Enrolment, Identification, NeedType, Provision, Pupil, SenEpisode
+from sendtrust.pupils.models import (
+    Enrolment,
+    Identification,
+    NeedType,
+    Provision,
+    Pupil,
+    SenEpisode,
+)
 
 
 def check_status(provision: str, primary: NeedType | None, secondary: NeedType | None) -> None:

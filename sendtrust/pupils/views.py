@@ -116,7 +116,9 @@ def change_status(request, code):
             if episode is None:
                 messages.info(request, "Nothing changed: that is already the pupil's status.")
             else:
-                messages.success(request, "Status recorded. The earlier status is kept in the history.")
+                messages.success(
+                    request, "Status recorded. The earlier status is kept in the history."
+                )
             return redirect("pupil_record", pupil.code)
     ctx = _record_context(request, pupil, status_form=form)
     return render(request, "pupils/record.html", ctx, status=400)

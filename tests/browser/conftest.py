@@ -33,8 +33,13 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def live_cast(transactional_db):
+    from sendtrust.pupils.models import NeedType
+    from sendtrust.pupils.taxonomy import load_taxonomy
     from sendtrust.testing import build_cast
 
+    # A live server needs committed data, and the transactional flush also removes the need
+    # types that the migration loaded: load them again from the same fixture.
+    load_taxonomy(NeedType)
     return build_cast()
 
 

@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['send_leader', 'trustee', 'executive']), ('school__isnull', True)), models.Q(('role__in', ['ta', 'senco', 'teacher', 'headteacher']), ('school__isnull', False)), ('role__in', ['parent', 'external']), _connector='OR'), name='membership_role_level'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['executive', 'send_leader', 'trustee']), ('school__isnull', True)), models.Q(('role__in', ['headteacher', 'senco', 'ta', 'teacher']), ('school__isnull', False)), ('role__in', ['parent', 'external']), _connector='OR'), name='membership_role_level'),
         ),
         migrations.AddConstraint(
             model_name='membership',

@@ -95,3 +95,11 @@ def test_home_sends_each_role_to_its_page(client, cast):
         client.force_login(cast.users[role])
         r = client.get("/")
         assert r.status_code == 302 and r["Location"] == url, role
+
+
+def test_trustee_sees_no_rate_from_a_small_school(client, cast):
+    # School B has a single pupil on roll: neither the roll nor any rate may be shown.
+    client.force_login(cast.users["trustee"])
+    b = row_for(client.get(f"/trusts/{cast.trust.code}/"), cast.school_b)
+    assert b.pupils_shown == "fewer than 5"
+    assert b.sen_support_rate is None and b.ehcp_rate is None

@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from sendtrust.access.models import AuditEntry
+from sendtrust.lib.upn import upn_error
 from sendtrust.pupils.models import Provision, Pupil, SenEpisode
 from sendtrust.testing import PupilFactory, give_status, need
-from sendtrust.lib.upn import upn_error
 
 
 @pytest.mark.django_db
