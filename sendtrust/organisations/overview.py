@@ -124,4 +124,11 @@ def trust_overview(trust: Trust, *, user) -> dict:
         can_open=False,
         hide_small=hide_small,
     )
-    return {"rows": rows, "total": total, "hide_small": hide_small}
+    # Every national series the page draws on, so that the footnote names each source and
+    # year: the phase series can be older than the headline one.
+    sources = {}
+    for rates in [total.national, *(r.national for r in rows)]:
+        if rates is not None:
+            sources.setdefault((rates.source, rates.period, rates.phase), rates)
+    return {"rows": rows, "total": total, "hide_small": hide_small,
+            "national_sources": list(sources.values())}

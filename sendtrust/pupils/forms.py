@@ -61,7 +61,7 @@ class StatusForm(forms.Form):
         NeedType.objects.all(), required=False, to_field_name="code", label="Secondary need"
     )
     starts_on = forms.DateField(
-        label="From", widget=forms.DateInput(attrs={"type": "date"}),
+        label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=timezone.localdate,
     )
 
@@ -82,7 +82,7 @@ class StatusForm(forms.Form):
 
 class MoveForm(forms.Form):
     to_school = forms.ModelChoiceField(queryset=None, label="Move to", to_field_name="code")
-    on = forms.DateField(label="Date of the move", widget=forms.DateInput(attrs={"type": "date"}),
+    on = forms.DateField(label="Date of the move", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                          initial=timezone.localdate)
 
     def __init__(self, *args, schools, **kwargs):
