@@ -130,15 +130,24 @@ class Measure(models.Model):
 class Figure(models.Model):
     """One published number for a measure, period, geography and breakdown."""
 
-    dataset = models.ForeignKey(Dataset, models.CASCADE, related_name="figures")
-    measure = models.ForeignKey(Measure, models.PROTECT, related_name="figures")
+    # Figures are written only by the loaders, which create the dataset and the measures first
+    # in the same transaction. The database does not re-check these two keys: with 500,000+
+    # rows that check slows every load and every test (SQLite checks all rows on rollback).
+    dataset = models.ForeignKey(
+        Dataset, models.CASCADE, related_name="figures", db_constraint=False
+    )
+    # No index of its own: bench_fig_measure_level starts with the measure.
+    measure = models.ForeignKey(
+        Measure, models.PROTECT, related_name="figures", db_index=False, db_constraint=False
+    )
     period = models.CharField(max_length=20, help_text="DfE label, e.g. 2024/25 or 2019.")
     # Calendar year in which the period ends (2024/25 -> 2025), so periods sort across files.
     year = models.SmallIntegerField()
     level = models.CharField(max_length=10, choices=Level.choices)
     # E92000001 (England), E12/E13 region codes, old 3-digit LA codes ("801"), URNs.
     geo_code = models.CharField(max_length=12)
-    geo_name = models.CharField(max_length=200)
+    # Blank where the file names no place (the 2019 census file has URNs but no school names).
+    geo_name = models.CharField(max_length=200, blank=True)
     # The local authority a school (or LA) row belongs to, for "schools in this LA" lists.
     la_code = models.CharField(max_length=3, blank=True)
     phase = models.CharField(max_length=12, choices=Phase.choices, blank=True)
@@ -155,7 +164,6 @@ class Figure(models.Model):
                 fields=["level", "geo_code", "measure", "year"], name="bench_fig_geo_measure"
             ),
             models.Index(fields=["measure", "level", "year"], name="bench_fig_measure_level"),
-            models.Index(fields=["la_code", "level"], name="bench_fig_la"),
         ]
 
     def __str__(self) -> str:
@@ -228,7 +236,7 @@ class EstablishmentLink(models.Model):
     urn = models.CharField("URN", max_length=8, db_index=True)
     linked_urn = models.CharField(max_length=8, db_index=True)
     linked_name = models.CharField(max_length=200, blank=True)
-    link_type = models.CharField(max_length=60)
+    link_type = models.CharField(max_length=100)
     established = models.DateField(null=True, blank=True)
     dataset = models.ForeignKey(Dataset, models.CASCADE, related_name="establishment_links")
 

@@ -1,0 +1,151 @@
+"""Load one file in one transaction, or every known file in a folder, recording each attempt."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from sendtrust.benchmarks.loaders.base import Context, LoadError
+from sendtrust.benchmarks.models import (
+    Dataset,
+    Establishment,
+    EstablishmentLink,
+    Figure,
+    LoadRun,
+    LocalAuthority,
+)
+
+DOC_SUFFIXES = {".md", ".txt"}
+
+
+@dataclass(frozen=True)
+class Loader:
+    """How to load one DfE file: its path in the data folder, a family, a title, a function."""
+
+    path: str
+    family: str
+    title: str
+    load: Callable[[Context], None]
+
+
+@dataclass
+class Outcome:
+    """What happened to one file: loaded, failed or skipped, with figures and warnings."""
+
+    key: str
+    status: str
+    message: str = ""
+    rows_read: int = 0
+    rows_loaded: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256 as hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def clear(dataset: Dataset) -> None:
+    """Delete every row an earlier load of this dataset wrote, so a reload replaces them."""
+    for model in (Figure, LocalAuthority, Establishment, EstablishmentLink):
+        model.objects.filter(dataset=dataset).delete()
+
+
+def load_file(root: Path, loader: Loader) -> Outcome:
+    """Load one file all-or-nothing; a LoadError leaves the database as it was."""
+    path = root / loader.path
+    sha = sha256_of(path)
+    started, clock = timezone.now(), time.perf_counter()
+    try:
+        with transaction.atomic():
+            dataset, _ = Dataset.objects.update_or_create(
+                key=loader.path,
+                defaults=dict(
+                    family=loader.family,
+                    title=loader.title,
+                    file_name=path.name,
+                    sha256=sha,
+                    size=path.stat().st_size,
+                    loaded_at=started,
+                ),
+            )
+            clear(dataset)
+            ctx = Context(root=root, path=path, dataset=dataset)
+            loader.load(ctx)
+            seconds = time.perf_counter() - clock
+            _finish(dataset, ctx, seconds)
+            LoadRun.objects.create(
+                key=loader.path,
+                dataset=dataset,
+                file_name=path.name,
+                sha256=sha,
+                status=LoadRun.Status.LOADED,
+                rows_read=ctx.rows_read,
+                rows_loaded=ctx.rows_loaded,
+                warnings=ctx.warnings,
+                started_at=started,
+                seconds=seconds,
+            )
+    except Exception as exc:
+        message = str(exc) if isinstance(exc, LoadError) else f"{loader.path}: {exc!r}"
+        _record_failure(loader, path, sha, message, started, time.perf_counter() - clock)
+        if not isinstance(exc, LoadError):
+            raise
+        return Outcome(loader.path, "failed", message, seconds=time.perf_counter() - clock)
+    return Outcome(
+        loader.path,
+        "loaded",
+        rows_read=ctx.rows_read,
+        rows_loaded=ctx.rows_loaded,
+        seconds=seconds,
+        warnings=ctx.warnings,
+        notes=ctx.notes,
+    )
+
+
+def _finish(dataset: Dataset, ctx: Context, seconds: float) -> None:
+    dataset.rows_read = ctx.rows_read
+    dataset.rows_loaded = ctx.rows_loaded
+    dataset.warnings = ctx.warnings
+    dataset.notes = ctx.notes
+    dataset.seconds = seconds
+    dataset.save()
+
+
+def _record_failure(loader, path, sha, message, started, seconds) -> None:
+    LoadRun.objects.create(
+        key=loader.path,
+        dataset=Dataset.objects.filter(key=loader.path).first(),
+        file_name=path.name,
+        sha256=sha,
+        status=LoadRun.Status.FAILED,
+        message=message,
+        started_at=started,
+        seconds=seconds,
+    )
+
+
+def plan(root: Path, loaders: Iterable[Loader], skips: dict[str, str]):
+    """(loaders to run, [(path, why) skipped], documentation paths) for the files under root."""
+    by_path = {loader.path: loader for loader in loaders}
+    present = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    to_run = [by_path[key] for key in by_path if key in present]
+    docs = [key for key in present if Path(key).suffix in DOC_SUFFIXES]
+    skipped = [
+        (key, skips.get(key, "no loader for this file"))
+        for key in present
+        if key not in by_path and key not in docs
+    ]
+    return to_run, skipped, docs

@@ -1,0 +1,167 @@
+"""Tidy DfE files (the EES layout): one row per period, place and breakdown, measures in columns.
+
+A Spec says which columns become which measures and how a row's breakdown columns map to
+sendtrust's phase / SEN group / need / other breakdowns; load_tidy does the rest, including
+the checks that published totals equal the sum of their parts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sendtrust.benchmarks.loaders.base import (
+    Cell,
+    Context,
+    FigureWriter,
+    Place,
+    When,
+    academic_or_calendar,
+    check_total,
+    parse_cell,
+    read_csv,
+)
+from sendtrust.benchmarks.loaders.geography import ENGLAND, Places
+from sendtrust.benchmarks.models import Level, SenGroup
+
+# column -> measure code, or (measure code, extra breakdown such as {"need": "ASD"}).
+Target = str | tuple[str, dict[str, str]]
+# row -> breakdown dims ({} for the headline row), or a str saying why the row is not loaded.
+Classifier = Callable[[dict[str, str]], dict[str, str] | str]
+# SEN groups that partition all pupils, so their counts sum to the all-pupils count.
+EXCLUSIVE_SEN = {SenGroup.EHCP, SenGroup.SEN_SUPPORT, SenGroup.NO_SEN, SenGroup.UNCLASSIFIED}
+
+
+def headline_only(row: dict[str, str]) -> dict[str, str] | str:
+    """Load only rows whose breakdown is the whole (breakdown_topic == breakdown)."""
+    topic = row["breakdown_topic"]
+    return {} if topic == row["breakdown"] else f"breakdown_topic {topic!r}"
+
+
+def ees_when(row: dict[str, str]) -> When:
+    return academic_or_calendar(row["time_period"])
+
+
+def ees_place(row: dict[str, str], places: Places) -> Place | None:
+    """England, a region or an LA from the EES geography columns; None for other levels."""
+    level = row["geographic_level"]
+    if level == "National":
+        return ENGLAND
+    if level == "Regional":
+        return places.region(row.get("region_code", ""), row.get("region_name", ""))
+    if level == "Local authority":
+        return places.la(row.get("old_la_code", ""), row.get("new_la_code", ""), row["la_name"])
+    return None
+
+
+@dataclass(frozen=True)
+class Spec:
+    measures: dict[str, Target]
+    classify: Classifier = headline_only
+    # Columns loaded for breakdown rows; None means the same as headline rows.
+    breakdown_measures: dict[str, Target] | None = None
+    # Columns chosen row by row (e.g. by a data_type column); overrides the two above.
+    row_measures: Callable[[dict[str, str]], dict[str, Target]] | None = None
+    place: Callable[[dict[str, str], Places], Place | None] = ees_place
+    when: Callable[[dict[str, str]], When] = ees_when
+    # A count column whose national (and regional) headline should equal the sum over LAs.
+    national_check: str | None = None
+    # A count column whose all-pupils figure should equal the sum over exclusive SEN groups.
+    parts_check: str | None = None
+    # How far a total may be from its parts before it is reported (rounded counts).
+    tolerance: float = 0.5
+    # A consistency test per row, returning what is wrong (reported as a warning) or None.
+    row_check: Callable[[dict[str, str]], str | None] | None = None
+    encoding: str = "utf-8-sig"
+
+
+@dataclass
+class _Checks:
+    national: dict = field(default_factory=dict)
+    las: dict = field(default_factory=lambda: defaultdict(list))
+    totals: dict = field(default_factory=dict)
+    parts: dict = field(default_factory=lambda: defaultdict(list))
+
+
+def load_tidy(ctx: Context, spec: Spec) -> None:
+    """Load a tidy file by its Spec; rows not loaded are counted in the notes, never hidden."""
+    places = Places()
+    writer = FigureWriter(ctx)
+    skipped: Counter[str] = Counter()
+    failed: Counter[str] = Counter()
+    checks = _Checks()
+    for line, row in read_csv(ctx, encoding=spec.encoding):
+        if spec.row_check and (problem := spec.row_check(row)):
+            failed[problem] += 1
+        dims = spec.classify(row)
+        place = spec.place(row, places) if not isinstance(dims, str) else None
+        if isinstance(dims, str) or place is None:
+            skipped[
+                dims if isinstance(dims, str) else f"geography {row.get('geographic_level')}"
+            ] += 1
+            continue
+        when = _when(ctx, spec, row, line)
+        for column, target in _columns(spec, row, dims).items():
+            measure, extra = (target, {}) if isinstance(target, str) else target
+            writer.add(
+                measure, when, place, parse_cell(ctx, row[column], line, column), **dims, **extra
+            )
+        _remember(spec, checks, ctx, row, line, when, place, dims)
+    writer.flush()
+    places.report_unmatched(ctx)
+    _report_checks(ctx, spec, checks)
+    for problem, count in sorted(failed.items()):
+        ctx.warn(f"{ctx.name}: {count:,} row(s) where {problem}; reported, not corrected")
+    for reason, count in sorted(skipped.items()):
+        ctx.note(f"not loaded: {count:,} rows with {reason}")
+
+
+def _columns(spec: Spec, row: dict[str, str], dims: dict[str, str]) -> dict[str, Target]:
+    if spec.row_measures:
+        return spec.row_measures(row)
+    if dims and spec.breakdown_measures is not None:
+        return spec.breakdown_measures
+    return spec.measures
+
+
+def _when(ctx: Context, spec: Spec, row: dict[str, str], line: int) -> When:
+    try:
+        return spec.when(row)
+    except (ValueError, KeyError) as exc:
+        raise ctx.error(f"unrecognised time period ({exc})", line) from None
+
+
+def _remember(spec, checks: _Checks, ctx, row, line, when: When, place: Place, dims) -> None:
+    """Keep the cells the total-versus-parts checks need."""
+    if spec.national_check and not dims:
+        cell = parse_cell(ctx, row[spec.national_check], line, spec.national_check)
+        # Each LA counts towards England and towards its region.
+        if place.level in (Level.NATIONAL, Level.REGIONAL):
+            checks.national[(when.period, place.name)] = cell
+        elif place.level == Level.LA:
+            checks.las[(when.period, ENGLAND.name)].append(cell)
+            if row.get("region_name"):
+                checks.las[(when.period, row["region_name"])].append(cell)
+    if spec.parts_check and set(dims) <= {"sen", "phase"}:
+        key = (when.period, place.code, dims.get("phase", ""))
+        cell = parse_cell(ctx, row[spec.parts_check], line, spec.parts_check)
+        if "sen" not in dims:
+            checks.totals[key] = cell
+        elif dims["sen"] in EXCLUSIVE_SEN:
+            checks.parts[key].append(cell)
+
+
+def _report_checks(ctx: Context, spec: Spec, checks: _Checks) -> None:
+    for (period, area), (published, _) in sorted(checks.national.items()):
+        parts = checks.las.get((period, area), [])
+        if parts:
+            what = f"{period} {area} {spec.national_check} vs the sum of its LA rows"
+            check_total(ctx, what, published, parts, spec.tolerance)
+    for key, (published, _) in sorted(checks.totals.items()):
+        parts: list[Cell] = checks.parts.get(key, [])
+        if parts:
+            period, code, phase = key
+            where = f"{code} {phase}".strip()
+            what = f"{period} {where} {spec.parts_check} vs the sum of SEN groups"
+            check_total(ctx, what, published, parts, spec.tolerance)
