@@ -1,0 +1,25 @@
+"""The upload form of the import page."""
+
+from django import forms
+from django.core.validators import FileExtensionValidator
+from django.utils import timezone
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Census file (CSV or Excel .xlsx)",
+        validators=[FileExtensionValidator(["csv", "xlsx"], "Upload a .csv or .xlsx file.")],
+    )
+    effective = forms.DateField(
+        label="Changes take effect on",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="The start date of new pupils and of changes to SEN status. Leave blank "
+                  "for today.",
+    )
+
+    def clean_effective(self):
+        effective = self.cleaned_data["effective"]
+        if effective and effective > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        return effective
