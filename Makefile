@@ -52,12 +52,12 @@ test: install
 
 test-sqlite:
 	@echo "== pytest on SQLite"
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
 
 test-postgres:
 	@echo "== pytest on PostgreSQL 15"
 	DATABASE_URL=$$(bash scripts/ensure-postgres.sh | tail -n 1) \
-	  $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
+	  $(PY) -m pytest -n $(PYTEST_WORKERS) -q
 
 bench: install
 	DATABASE_URL= $(PY) -m sendtrust.bench --data "$(DATA)"

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sendtrust.access.middleware.IdleTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -126,12 +127,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Idle sessions end after SESSION_IDLE_MINUTES: the cookie age is renewed on every request,
-# so it measures idleness, not time since login. Sessions live in the database so that any
-# app server behind a load balancer can serve any request.
+# Idle sessions end after SESSION_IDLE_MINUTES: IdleTimeoutMiddleware renews the expiry (at
+# most once every SESSION_RENEW_SECONDS), so it measures idleness, not time since login.
+# Sessions live in the database so that any app server behind a load balancer can serve any
+# request.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

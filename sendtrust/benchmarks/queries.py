@@ -47,6 +47,14 @@ def national_sen_rates(phase: str | None = None) -> Rates | None:
     return _latest(Level.NATIONAL, [ENGLAND], _phase(phase)).get(ENGLAND)
 
 
+def national_sen_rates_many(phases: Iterable[str | None]) -> dict[str | None, Rates]:
+    """The latest national rates for each phase asked (None = all schools), in one query."""
+    stored = {phase: _phase(phase) for phase in set(phases)}
+    groups = _groups(Level.NATIONAL, {ENGLAND}, set(stored.values()))
+    best = _best(groups, by=lambda key: key[4])
+    return {phase: best[value] for phase, value in stored.items() if value in best}
+
+
 def la_sen_rates(la_code: str, phase: str | None = None) -> Rates | None:
     """The latest rates for a local authority (old 3-digit code or E-code), or None."""
     return la_sen_rates_many([la_code], phase).get(la_code.strip())
@@ -122,6 +130,12 @@ def _latest(level: str, codes: set[str], phase: str | None) -> dict[str, Rates]:
     """Per place, Rates from the newest period (and file) that has both rates, else any rate."""
     if not codes:
         return {}
+    groups = _groups(level, codes, None if phase is None else {phase})
+    return _best(groups, by=lambda key: key[0])
+
+
+def _groups(level: str, codes: set[str], phases: set[str] | None) -> dict[tuple, dict]:
+    """Headline figures keyed by (code, year, file, period, phase): one query."""
     rows = Figure.objects.filter(
         level=level,
         geo_code__in=codes,
@@ -130,8 +144,8 @@ def _latest(level: str, codes: set[str], phase: str | None) -> dict[str, Rates]:
         need="",
         breakdown="",
     )
-    if phase is not None:
-        rows = rows.filter(phase=phase)
+    if phases is not None:
+        rows = rows.filter(phase__in=phases)
     groups: dict[tuple, dict] = defaultdict(dict)
     for code, name, title, period, year, row_phase, measure, value in rows.values_list(
         "geo_code", "geo_name", "dataset__title", "period", "year", "phase", "measure_id", "value"
@@ -139,12 +153,17 @@ def _latest(level: str, codes: set[str], phase: str | None) -> dict[str, Rates]:
         group = groups[(code, year, title, period, row_phase)]
         group[measure] = value
         group.setdefault("name", name)
-    best: dict[str, tuple] = {}
+    return groups
+
+
+def _best(groups: dict[tuple, dict], by) -> dict:
+    """The best-ranked group for each value of by(key), as Rates."""
+    best: dict = {}
     for key, values in groups.items():
         rank = _rank(key, values)
-        if rank is not None and (key[0] not in best or rank > best[key[0]][0]):
-            best[key[0]] = (rank, key, values)
-    return {code: _rates(key, values) for code, (_, key, values) in best.items()}
+        if rank is not None and (by(key) not in best or rank > best[by(key)][0]):
+            best[by(key)] = (rank, key, values)
+    return {k: _rates(key, values) for k, (_, key, values) in best.items()}
 
 
 def _rank(key: tuple, values: dict) -> tuple | None:

@@ -94,10 +94,7 @@ def trust_overview(trust: Trust, *, user) -> dict:
     hide_small = is_aggregate_only(user, trust)
     schools = list(trust.schools.order_by("name"))
     counts = school_counts(trust)
-    national_by_phase = {
-        key: benchmarks.national_sen_rates(phase=key)
-        for key in {_phase_key(s) for s in schools}
-    }
+    national_by_phase = benchmarks.national_sen_rates_many({None, *map(_phase_key, schools)})
     la = benchmarks.la_sen_rates_many({s.la_code for s in schools})
     rows = []
     for s in schools:
@@ -119,7 +116,7 @@ def trust_overview(trust: Trust, *, user) -> dict:
         pupils=sum(r.pupils for r in rows),
         sen_support=sum(r.sen_support for r in rows),
         ehcp=sum(r.ehcp for r in rows),
-        national=benchmarks.national_sen_rates(),
+        national=national_by_phase.get(None),
         la=None,
         can_open=False,
         hide_small=hide_small,

@@ -82,8 +82,11 @@ class StatusForm(forms.Form):
 
 class MoveForm(forms.Form):
     to_school = forms.ModelChoiceField(queryset=None, label="Move to", to_field_name="code")
-    on = forms.DateField(label="Date of the move", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                         initial=timezone.localdate)
+    on = forms.DateField(
+        label="Date of the move",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
+    )
 
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)

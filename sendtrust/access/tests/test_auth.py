@@ -31,7 +31,29 @@ def test_repeated_failures_lock_the_account(client, cast, settings):
 
 def test_idle_sessions_end_after_thirty_minutes():
     assert django_settings.SESSION_COOKIE_AGE == 30 * 60
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_a_busy_user_costs_one_session_write_a_minute(client, cast, time_machine):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    time_machine.move_to(dt.datetime(2030, 1, 1, 9, 0, tzinfo=dt.UTC))
+    client.force_login(cast.users["senco_a"])
+    url = f"/schools/{cast.school_a.code}/register/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        for second in range(1, 50, 10):
+            time_machine.move_to(dt.datetime(2030, 1, 1, 9, 0, second, tzinfo=dt.UTC))
+            client.get(url)
+    writes = [q for q in ctx.captured_queries if "UPDATE" in q["sql"] and "session" in q["sql"]]
+    assert writes == []
+    time_machine.move_to(dt.datetime(2030, 1, 1, 9, 1, 5, tzinfo=dt.UTC))
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    assert any("django_session" in q["sql"] and "UPDATE" in q["sql"]
+               for q in ctx.captured_queries)
 
 
 def test_idle_session_expires(client, cast, time_machine):
