@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
-UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+# Use uv when it runs (a pyenv shim may exist without it); otherwise bootstrap it.
+UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo .tools/bin/uv)
 PY := .venv/bin/python
 DATA ?= ../shared/data/real
 PYTEST_WORKERS ?= 2
@@ -15,7 +16,7 @@ DEMO_PASSWORD ?= sendtrust-demo
 	python3 -m pip install --quiet --target .tools/lib uv==0.13.8
 	mkdir -p .tools/bin && ln -sf ../lib/bin/uv .tools/bin/uv
 
-install: $(if $(shell command -v uv 2>/dev/null),,.tools/bin/uv)
+install: $(if $(filter uv,$(UV)),,.tools/bin/uv)
 	$(UV) sync --frozen --quiet
 
 # The demo is loaded once; the stamp is written only after every step succeeded, so an

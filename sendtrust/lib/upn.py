@@ -12,8 +12,24 @@ _MESSAGES = {
     exceptions.InvalidComponent: "the UPN's local authority number does not exist",
     exceptions.InvalidChecksum: "the UPN's check letter does not match",
 }
+# DfE's check letter: characters 2-13 weighted 2..13, each worth its place in this alphabet,
+# summed mod 23, names a letter. stdnum implements the same rule with a str.index() per
+# character; the table below makes the fast path about ten times cheaper, and the tests check
+# that both agree on thousands of valid and nearly valid UPNs.
+_ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ0123456789"
+_VALUE = {c: i for i, c in enumerate(_ALPHABET)}
+_WEIGHTED = [{c: w * v for c, v in _VALUE.items()} for w in range(2, 14)]
 _LAST = frozenset("0123456789ABCDEFGHJKLMNPQRTUVWXYZ")
 _DIGITS = frozenset("0123456789")
+
+
+def _check_letter(body: str) -> str:
+    w = _WEIGHTED
+    return _ALPHABET[
+        (w[0][body[0]] + w[1][body[1]] + w[2][body[2]] + w[3][body[3]] + w[4][body[4]]
+         + w[5][body[5]] + w[6][body[6]] + w[7][body[7]] + w[8][body[8]] + w[9][body[9]]
+         + w[10][body[10]] + w[11][body[11]]) % 23
+    ]
 
 
 def clean_upn(value: str) -> str:
@@ -44,7 +60,7 @@ def upn_error(value: str) -> str | None:
         and _DIGITS.issuperset(value[1:12])
         and value[12] in _LAST
         and value[1:4] in _la_numbers()
-        and stdnum_upn.calc_check_digit(value[1:]) == value[0]
+        and _check_letter(value[1:]) == value[0]
     ):
         return None
     try:

@@ -50,6 +50,9 @@ class SchoolRow:
     def pupils_shown(self):
         return self.shown(self.pupils)
 
+    # The year beside a national rate when it is not the headline year; set by trust_overview.
+    national_note: str = ""
+
     @property
     def sen_support_shown(self):
         return self.shown(self.sen_support)
@@ -121,6 +124,10 @@ def trust_overview(trust: Trust, *, user) -> dict:
         can_open=False,
         hide_small=hide_small,
     )
+    headline = total.national.period if total.national else None
+    for r in rows:
+        if r.national is not None and r.national.period != headline:
+            r.national_note = f"({r.national.period})"
     # Every national series the page draws on, so that the footnote names each source and
     # year: the phase series can be older than the headline one.
     sources = {}

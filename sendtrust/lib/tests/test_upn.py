@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.gb import upn as stdnum_upn
 
-from sendtrust.lib.upn import make_upn, upn_error
+from sendtrust.lib.upn import _check_letter, make_upn, upn_error
 
 
 def test_fast_path_agrees_with_stdnum_on_valid_and_nearly_valid_upns():
@@ -29,3 +29,10 @@ def test_an_unknown_la_is_named():
     assert upn_error(stdnum_upn.calc_check_digit(body) + body) == (
         "the UPN's local authority number does not exist"
     )
+
+
+@given(st.text(alphabet="0123456789", min_size=11, max_size=11),
+       st.sampled_from("0123456789ABCDEFGHJKLMNPQRTUVWXYZ"))
+def test_check_letter_table_matches_stdnum(digits, last):
+    body = digits + last
+    assert _check_letter(body) == stdnum_upn.calc_check_digit(body)
