@@ -150,7 +150,8 @@ def bench_pages(report: Report, sizes=(5_000, 50_000), schools: int = 50) -> Non
                    f"{small[page]} vs {large[page]}", "equal", small[page] == large[page])
 
 
-def bench_import(report: Report, rows: int = 100_000) -> None:
+def bench_import(report: Report, rows: int = 100_000, when: str = "", urn: str = "999001",
+                 seed: int = 7) -> None:
     import pandas as pd
     from django.db import connection
 
@@ -158,13 +159,13 @@ def bench_import(report: Report, rows: int = 100_000) -> None:
     from sendtrust.imports.services import import_file
     from sendtrust.organisations.models import School, Trust
 
-    trust = Trust.objects.create(name="Import bench trust")
-    school = School.objects.create(trust=trust, urn="999001", name="Import Bench School",
+    trust = Trust.objects.create(name=f"Import bench trust {urn}")
+    school = School.objects.create(trust=trust, urn=urn, name="Import Bench School",
                                    phase="secondary", la_code="801", la_name="Bristol, City of")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "pupils.csv"
-        write_sample_csv(path, rows, school_la=801, seed=7)
-        print(f"\nImport of {rows:,} rows ({path.stat().st_size / 1e6:.1f} MB CSV)")
+        write_sample_csv(path, rows, school_la=801 if urn == "999001" else 803, seed=seed)
+        print(f"\nImport of {rows:,} rows ({path.stat().st_size / 1e6:.1f} MB CSV), {when}")
         t0 = time.perf_counter()
         pdf = pd.read_csv(path, dtype=str)
         pdf.to_sql("bench_pandas_import", connection.connection, index=False, if_exists="replace",
@@ -179,7 +180,7 @@ def bench_import(report: Report, rows: int = 100_000) -> None:
     assert school.pupils.count() == rows
     print(f"  pandas read_csv + to_sql: {pandas_s:.2f} s; sendtrust import with validation: "
           f"{ours_s:.2f} s ({rows / ours_s:,.0f} rows/s)")
-    report.add("import rate / pandas read_csv + to_sql (100,000 rows)",
+    report.add(f"import rate / pandas read_csv + to_sql ({rows:,} rows, {when})",
                f"{pandas_s / ours_s:.2f}", ">= 0.5", pandas_s / ours_s >= 0.5)
 
 
@@ -201,12 +202,18 @@ def main(argv=None) -> int:
         print(f"Loaded the DfE files from {data} in {time.perf_counter() - t0:.1f} s")
     else:
         print(f"No DfE data at {data}: the overview runs without national rates")
+    # The import runs twice: into the fresh database, and again after the page benchmarks
+    # have filled it with pupils, whose indexes every new row must join.
+    rows = 10_000 if args.quick else 100_000
+    bench_import(report, rows=rows, when="into an empty database")
     if args.quick:
         bench_pages(report, sizes=(500, 5_000), schools=10)
-        bench_import(report, rows=10_000)
     else:
         bench_pages(report)
-        bench_import(report)
+    from sendtrust.pupils.models import Pupil
+
+    bench_import(report, rows=rows, urn="999002",
+                 when=f"into a database of {Pupil.objects.count():,} pupils")
     print("\nSummary")
     for name, value, target, verdict in report.rows:
         print(f"  {name:<62} {value:>14}   {target:<10} {verdict}")

@@ -64,14 +64,16 @@ class Pupil(models.Model):
     # The current school and current SEN status are copies of the open enrolment and the
     # open episode, kept by services in the same transaction. They exist so that the
     # register and the trust overview are single indexed aggregates, not a join per pupil.
+    # No single-column index on school: the composite indexes below start with it. Every
+    # index is paid for on each imported row, so keys that no query looks up have none.
     school = models.ForeignKey(
-        "organisations.School", models.PROTECT, related_name="pupils"
+        "organisations.School", models.PROTECT, related_name="pupils", db_index=False
     )
     sen_provision = models.CharField(
         max_length=1, choices=Provision.choices, default=Provision.NONE
     )
     primary_need = models.ForeignKey(
-        NeedType, models.PROTECT, null=True, blank=True, related_name="+"
+        NeedType, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
 
     class Meta:
@@ -93,7 +95,9 @@ class Enrolment(models.Model):
     """A pupil's time at one school of the trust."""
 
     pupil = models.ForeignKey(Pupil, models.CASCADE, related_name="enrolments")
-    school = models.ForeignKey("organisations.School", models.PROTECT, related_name="+")
+    school = models.ForeignKey(
+        "organisations.School", models.PROTECT, related_name="+", db_index=False
+    )
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
 
@@ -115,16 +119,19 @@ class SenEpisode(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     pupil = models.ForeignKey(Pupil, models.CASCADE, related_name="episodes")
     provision = models.CharField(max_length=1, choices=Provision.choices)
+    # Episodes are read through their pupil; the need and recorder keys carry no index
+    # (see Pupil.school).
     primary_need = models.ForeignKey(
-        NeedType, models.PROTECT, null=True, blank=True, related_name="+"
+        NeedType, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     secondary_need = models.ForeignKey(
-        NeedType, models.PROTECT, null=True, blank=True, related_name="+"
+        NeedType, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        db_index=False,
     )
     source = models.CharField(max_length=40, default="manual")
 
