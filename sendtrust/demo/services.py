@@ -30,7 +30,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -38,6 +38,7 @@ from tqdm import tqdm
 
 from sendtrust.access.audit import log_action
 from sendtrust.demo import data
+from sendtrust.lib.bulk import insert_rows
 from sendtrust.lib.upn import make_upn
 from sendtrust.organisations.models import (
     ExternalAssignment,
@@ -921,7 +922,7 @@ class _Builder:
              needs[p.episodes[-1].primary]]
             for p in pupils
         ]  # fmt: skip
-        _insert_rows(Pupil, names, rows, self.bar)
+        insert_rows(Pupil, names, rows, adapt=True, progress=self.bar.update)
         # The rows went in without RETURNING; read the new keys back by UPN.
         ids = dict(Pupil.objects.filter(school__trust=trust).values_list("upn", "pk"))
         for p in pupils:
@@ -939,10 +940,10 @@ class _Builder:
                     ep.starts_on, ends, p.home.senco.pk, SOURCE,
                 ])  # fmt: skip
         names = ["pupil", "school", "starts_on", "ends_on"]
-        _insert_rows(Enrolment, names, enrolments, self.bar)
+        insert_rows(Enrolment, names, enrolments, adapt=True, progress=self.bar.update)
         names = ["code", "pupil", "provision", "primary_need", "secondary_need", "starts_on",
                  "ends_on", "recorded_by", "source"]  # fmt: skip
-        _insert_rows(SenEpisode, names, episodes, self.bar)
+        insert_rows(SenEpisode, names, episodes, adapt=True, progress=self.bar.update)
 
         # A pupil's episodes start on different days, so (pupil, start) finds each one.
         episode_ids = {
@@ -957,7 +958,7 @@ class _Builder:
             for i, on, who, evidence in p.idents
         ]
         names = ["pupil", "episode", "identified_on", "identified_by", "evidence", "recorded_by"]
-        _insert_rows(Identification, names, idents, self.bar)
+        insert_rows(Identification, names, idents, adapt=True, progress=self.bar.update)
 
     def save_groups(self, groups: list[_Group]) -> None:
         objs = [TeachingGroup(school=g.school.school, name=g.name) for g in groups]
@@ -965,48 +966,16 @@ class _Builder:
         pairs = list(zip(groups, objs, strict=True))
         staff = [[obj.pk, user.pk] for g, obj in pairs for user in g.staff]
         members = [[obj.pk, p.pk] for g, obj in pairs for p in g.pupils]
-        _insert_rows(TeachingGroup.staff.through, ["teachinggroup", "user"], staff, self.bar)
-        _insert_rows(TeachingGroup.pupils.through, ["teachinggroup", "pupil"], members, self.bar)
+        for through, names, rows in (
+            (TeachingGroup.staff.through, ["teachinggroup", "user"], staff),
+            (TeachingGroup.pupils.through, ["teachinggroup", "pupil"], members),
+        ):
+            insert_rows(through, names, rows, adapt=True, progress=self.bar.update)
 
 
 def _ends(starts: list[dt.date]) -> list[dt.date | None]:
     """Return when each span ends: the day before the next one starts; the last is open."""
     return [nxt - dt.timedelta(days=1) for nxt in starts[1:]] + [None]
-
-
-def _insert_rows(model, names: list[str], rows: list[list], bar=None) -> None:
-    """INSERT rows of plain values (in the order of the field names), many rows a statement.
-
-    bulk_create spends most of its time preparing each value of each model instance; for tens
-    of thousands of rows of plain values this is several times faster, on SQLite and
-    PostgreSQL alike. Values are Python values: dates and UUIDs are adapted per database.
-    """
-    fields = [model._meta.get_field(name) for name in names]
-    ops = connection.ops
-    # The same adaptations as the fields' get_db_prep_save, looked up once, not per value.
-    adapters = {
-        "DateField": ops.adapt_datefield_value,
-        "UUIDField": None if connection.features.has_native_uuid_field else _uuid_hex,
-    }
-    adapt = [adapters.get(f.get_internal_type()) for f in fields]
-    quote = ops.quote_name
-    head = "INSERT INTO {} ({}) VALUES ".format(
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    )
-    one = "({})".format(", ".join(["%s"] * len(fields)))
-    # One statement per batch of rows, under the database's limit on parameters.
-    per = max(1, min(1000, (connection.features.max_query_params or 65535) // len(fields)))
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), per):
-            chunk = rows[i : i + per]
-            params = [a(v) if a else v for row in chunk for a, v in zip(adapt, row, strict=True)]
-            cursor.execute(head + ", ".join([one] * len(chunk)), params)
-            if bar is not None:
-                bar.update(len(chunk))
-
-
-def _uuid_hex(value: uuid.UUID | None) -> str | None:
-    return None if value is None else value.hex
 
 
 def _share(total: int, weights: list[float]) -> list[int]:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import chain, islice, repeat
+from itertools import repeat
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -27,6 +26,7 @@ from sendtrust.imports import census
 from sendtrust.imports.census import COLUMNS, FLAG_KEYS, CellError
 from sendtrust.imports.readers import FileProblem, read_table
 from sendtrust.imports.samples import write_sample_csv
+from sendtrust.lib.bulk import batched, insert_rows, max_params
 from sendtrust.pupils.models import Enrolment, NeedType, Pupil, SenEpisode
 from sendtrust.pupils.services import check_status
 
@@ -345,7 +345,7 @@ class _Import:
     def check_held_elsewhere(self) -> None:
         """A UPN held at another school is an error: moves go through the move service."""
         new_upns = [self.columns["upn"][j] for j in self.new]
-        for chunk in _batched(new_upns, _max_params()):
+        for chunk in batched(new_upns, max_params()):
             held = Pupil.objects.filter(upn__in=chunk).values_list(
                 "upn", "school_id", "school__trust_id"
             )
@@ -376,7 +376,7 @@ class _Import:
         n, school_id = len(order), repeat(school.pk)
         primary = _each(self.need_id, new["primary"])
         secondary = _each(self.need_id, new["secondary"])
-        _insert(Pupil, PUPIL_COLUMNS, zip(
+        insert_rows(Pupil, PUPIL_COLUMNS, zip(
             _new_codes(n), new["upn"], new["surname"], new["forename"],
             _each(adapt_date, new["date_of_birth"]), new["year_group"], new["sex"],
             *[map(bool, new[key]) for key in FLAG_KEYS],  # no such column: False
@@ -385,7 +385,7 @@ class _Import:
         result.created = n
         held = dict(Pupil.objects.filter(school=school).values_list("upn", "pk"))
         ids = [held[upn] for upn in new["upn"]]
-        _insert(Enrolment, ["pupil", "school", "starts_on"],
+        insert_rows(Enrolment, ["pupil", "school", "starts_on"],
                 zip(ids, school_id, repeat(on_db), strict=False))
         codes = _new_codes(n + len(self.changed))
         episodes = list(zip(codes, ids, new["provision"], primary, secondary, repeat(on_db),
@@ -406,7 +406,7 @@ class _Import:
             episodes.append((next(codes), pk, v[6], self.need_id(v[7]), self.need_id(v[8]),
                              on_db, by_id, "import"))
         _update(SenEpisode, ["ends_on"], closes)
-        _insert(SenEpisode, EPISODE_COLUMNS, episodes)
+        insert_rows(SenEpisode, EPISODE_COLUMNS, episodes)
         _update(Pupil, PUPIL_UPDATE_COLUMNS, updates)
 
 
@@ -445,34 +445,6 @@ def _new_codes(n: int) -> list:
 # The statements are built from the models' own table and column names.
 
 
-def _max_params() -> int:
-    """Return how many parameters one SQL statement may hold on this connection."""
-    if connection.vendor == "sqlite":
-        # Django assumes the 999 of old SQLite builds; the library knows its own limit
-        # (32,766 by default since 3.32), and fewer, larger INSERTs run ~25% faster.
-        connection.ensure_connection()
-        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    return connection.features.max_query_params or 65_535  # PostgreSQL's protocol limit
-
-
-def _insert(model: type[Model], names: list[str], rows) -> None:
-    opts, qn = model._meta, connection.ops.quote_name
-    columns = ", ".join(qn(opts.get_field(n).column) for n in names)
-    head = f"INSERT INTO {qn(opts.db_table)} ({columns}) VALUES "
-    one = "(" + ", ".join(["%s"] * len(names)) + ")"
-    per = min(2000, _max_params() // len(names))  # rows a statement
-    with connection.cursor() as cursor:
-        for batch in _batched(rows, per * 25):
-            whole = len(batch) - len(batch) % per
-            if whole:
-                cursor.executemany(head + ", ".join([one] * per), [
-                    list(chain.from_iterable(batch[i:i + per])) for i in range(0, whole, per)
-                ])
-            if whole < len(batch):
-                rest = batch[whole:]
-                cursor.execute(head + ", ".join([one] * len(rest)), list(chain.from_iterable(rest)))
-
-
 def _update(model: type[Model], names: list[str], rows) -> None:
     """UPDATE by primary key; each row holds the new values then the key."""
     if not rows:
@@ -481,15 +453,8 @@ def _update(model: type[Model], names: list[str], rows) -> None:
     sets = ", ".join(f"{qn(opts.get_field(n).column)} = %s" for n in names)
     sql = f"UPDATE {qn(opts.db_table)} SET {sets} WHERE {qn(opts.pk.column)} = %s"
     with connection.cursor() as cursor:
-        for batch in _batched(rows, BATCH):
+        for batch in batched(rows, BATCH):
             cursor.executemany(sql, batch)
-
-
-def _batched(items, size: int):
-    """Yield lists of up to size items (itertools.batched arrives in Python 3.12)."""
-    it = iter(items)
-    while batch := list(islice(it, size)):
-        yield batch
 
 
 def _each(function, values: list) -> list:
