@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "sendtrust.demo",
     "sendtrust.api",
     "sendtrust.evaluation",
+    "sendtrust.analytics",
+    "sendtrust.planning",
+    "sendtrust.quality",
+    "sendtrust.public",
 ]
 
 MIDDLEWARE = [

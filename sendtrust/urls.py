@@ -24,5 +24,9 @@ urlpatterns = [
     path("", include("sendtrust.imports.urls")),
     path("", include("sendtrust.benchmarks.urls")),
     path("", include("sendtrust.evaluation.urls")),
+    path("", include("sendtrust.analytics.urls")),
+    path("", include("sendtrust.planning.urls")),
+    path("", include("sendtrust.quality.urls")),
+    path("", include("sendtrust.public.urls")),
     path("api/v1/", api.urls),
 ]

@@ -42,6 +42,9 @@ class Action(enum.StrEnum):
     PUPIL_VIEW = "pupil.view"  # read one pupil's record
     PUPIL_CHANGE = "pupil.change"  # record a status change, identification
     PUPIL_MOVE = "pupil.move"  # move a pupil to another school of the trust
+    TRUST_ANALYTICS = "trust.analytics"  # trust analytics (aggregate-only roles: suppressed)
+    SCHOOL_ANALYTICS = "school.analytics"  # one school's analytics
+    DATA_QUALITY = "data.quality"  # the pupil-level data-quality list of a trust or school
 
 
 # Which roles may do what. Trust-wide roles act on every school of their trust; school roles
@@ -56,6 +59,9 @@ TRUST_GRANTS: dict[Action, set[Role]] = {
     Action.PUPIL_VIEW: {Role.SEND_LEADER, Role.EXECUTIVE},
     Action.PUPIL_CHANGE: {Role.SEND_LEADER},
     Action.PUPIL_MOVE: {Role.SEND_LEADER},
+    Action.TRUST_ANALYTICS: {Role.SEND_LEADER, Role.EXECUTIVE, Role.TRUSTEE},
+    Action.SCHOOL_ANALYTICS: {Role.SEND_LEADER, Role.EXECUTIVE},
+    Action.DATA_QUALITY: {Role.SEND_LEADER, Role.EXECUTIVE},
 }
 SCHOOL_GRANTS: dict[Action, set[Role]] = {
     Action.SCHOOL_REGISTER: {Role.HEADTEACHER, Role.SENCO, Role.TEACHER, Role.TA},
@@ -63,12 +69,17 @@ SCHOOL_GRANTS: dict[Action, set[Role]] = {
     Action.SCHOOL_IMPORT: {Role.SENCO},
     Action.PUPIL_VIEW: {Role.HEADTEACHER, Role.SENCO},
     Action.PUPIL_CHANGE: {Role.SENCO},
+    Action.SCHOOL_ANALYTICS: {Role.HEADTEACHER, Role.SENCO},
+    Action.DATA_QUALITY: {Role.HEADTEACHER, Role.SENCO},
 }
 # Roles that see a pupil only through a link to that pupil; each also holds a Membership
 # in the trust, which is what turns a refusal into 403 rather than 404.
 LINKED_VIEWERS = {Role.TEACHER, Role.TA, Role.PARENT, Role.EXTERNAL}
 AGGREGATE_ONLY = {Role.TRUSTEE}
 WRITE_ACTIONS = {Action.SCHOOL_IMPORT, Action.PUPIL_CHANGE, Action.PUPIL_MOVE}
+# A read-only trust is built from public data alone (GIAS + census, no pupils): any signed-in
+# user may read its published figures.
+PUBLIC_READ_ACTIONS = {Action.TRUST_OVERVIEW, Action.TRUST_ANALYTICS, Action.SCHOOL_ANALYTICS}
 
 
 @dataclass
@@ -156,9 +167,12 @@ def decide(user, action: Action, obj) -> Decision:
         school_id = obj.pk
     else:
         school_id = obj.school_id
-    if action in WRITE_ACTIONS and _trust_of(obj).read_only:
-        # A trust built from public data holds no pupils and takes no changes.
-        return Decision.FORBIDDEN if trust_id in actor.member_of else Decision.NOT_FOUND
+    if _trust_of(obj).read_only:
+        if action in PUBLIC_READ_ACTIONS:
+            return Decision.ALLOW
+        if action in WRITE_ACTIONS:
+            # A trust built from public data holds no pupils and takes no changes.
+            return Decision.FORBIDDEN if trust_id in actor.member_of else Decision.NOT_FOUND
     if _granted(actor, action, trust_id, school_id):
         return Decision.ALLOW
     if action == Action.PUPIL_VIEW and _linked(user, obj):
@@ -247,8 +261,19 @@ def schools_for(user, action: Action) -> QuerySet[School]:
     return School.objects.filter(Q(trust_id__in=trusts) | Q(pk__in=schools))
 
 
+def may_build_public_trusts(user) -> bool:
+    """Any signed-in user may list GIAS trusts and open (build) a read-only public profile."""
+    return bool(user.is_authenticated and user.is_active)
+
+
 def is_aggregate_only(user, trust: Trust) -> bool:
-    """True when user sees this trust only in aggregate (a trustee and nothing more)."""
+    """True when user sees this trust only in aggregate (a trustee and nothing more).
+
+    A read-only public trust shows published school-level figures only, so it is never
+    aggregate-only: there are no pupil records behind it.
+    """
+    if trust.read_only:
+        return False
     actor = actor_for(user)
     roles = actor.roles_in_trust(trust.pk)
     return bool(roles) and roles <= AGGREGATE_ONLY
@@ -404,3 +429,63 @@ def allows_evaluation(user, action: EvalAction, obj) -> bool:
 def require_evaluation(user, action: EvalAction, obj):
     """Return obj if user may do action on it; otherwise raise 404 or 403 (see enforce)."""
     return enforce(decide_evaluation(user, action, obj), obj)
+
+
+# ---------------------------------------------------------------------------------------------
+# Strategic plan (sendtrust.planning): goals, success criteria, actions and progress notes.
+# Every planning object belongs to one trust (a `trust` attribute); an action has an `owner`.
+# ---------------------------------------------------------------------------------------------
+
+
+class PlanRight(enum.StrEnum):
+    VIEW = "plan.view"  # read the trust's plan: goals, criteria, actions, notes
+    EDIT = "plan.edit"  # add, change or remove goals, success criteria and actions
+    UPDATE_ACTION = "plan.action.update"  # set an action's status, add a progress note
+
+
+PLAN_TRUST_GRANTS: dict[PlanRight, set[Role]] = {
+    PlanRight.VIEW: {Role.SEND_LEADER, Role.EXECUTIVE, Role.TRUSTEE},
+    PlanRight.EDIT: {Role.SEND_LEADER},
+    PlanRight.UPDATE_ACTION: {Role.SEND_LEADER},
+}
+# School leaders own actions and read the plan they serve; they change only their own actions.
+PLAN_SCHOOL_READERS = {Role.HEADTEACHER, Role.SENCO}
+
+
+def _plan_trust(obj) -> Trust:
+    if isinstance(obj, Trust):
+        return obj
+    trust = getattr(obj, "trust", None)
+    if not isinstance(trust, Trust):
+        raise TypeError(f"No plan policy for {type(obj).__name__}")
+    return trust
+
+
+def decide_plan(user, right: PlanRight, obj) -> Decision:
+    """Return whether user may do right on a trust's plan or one of its objects."""
+    if not (user.is_authenticated and user.is_active):
+        return Decision.NOT_FOUND
+    actor = actor_for(user)
+    trust = _plan_trust(obj)
+    member = trust.pk in actor.member_of
+    refused = Decision.FORBIDDEN if member else Decision.NOT_FOUND
+    if trust.read_only:
+        return refused
+    if actor.roles_in_trust(trust.pk) & PLAN_TRUST_GRANTS[right]:
+        return Decision.ALLOW
+    school_ids = set(trust.schools.values_list("pk", flat=True)) if member else set()
+    leads_a_school = any(actor.roles_in_school(s) & PLAN_SCHOOL_READERS for s in school_ids)
+    if right == PlanRight.VIEW and leads_a_school:
+        return Decision.ALLOW
+    if right == PlanRight.UPDATE_ACTION and member and getattr(obj, "owner_id", None) == user.pk:
+        return Decision.ALLOW
+    return refused
+
+
+def allows_plan(user, right: PlanRight, obj) -> bool:
+    return decide_plan(user, right, obj) is Decision.ALLOW
+
+
+def require_plan(user, right: PlanRight, obj):
+    """Return obj if user may do right on it; otherwise raise 404 or 403 (see enforce)."""
+    return enforce(decide_plan(user, right, obj), obj)

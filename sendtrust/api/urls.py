@@ -90,3 +90,11 @@ def get_pupil(request, code: UUID):
         pupil.episodes.select_related("primary_need", "secondary_need").order_by("starts_on", "id")
     )
     return pupil
+
+
+# Routers kept in their own modules, one per area; each checks the same policy as its pages.
+from sendtrust.api import analytics, evaluation, planning  # noqa: E402
+
+api.add_router("/evaluation", evaluation.router)
+api.add_router("/plan", planning.router)
+api.add_router("/analytics", analytics.router)
