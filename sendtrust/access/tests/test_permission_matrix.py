@@ -6,13 +6,20 @@ A route missing from ROUTES fails test_every_route_is_in_the_matrix.
 """
 
 import datetime as dt
+import importlib
 
 from django.db import transaction
 from django.test import TestCase
 from django.urls import get_resolver
 
-from sendtrust.evaluation.tests.matrix import EVAL_ROUTES, build_eval_objects, eval_post_data
 from sendtrust.testing import ROLES, build_cast
+
+# Each area keeps its own rows in <app>/tests/matrix.py: ROUTES (same shape as below),
+# build_objects(cast) -> cast (adds the objects its rows name) and post_data(cast, route, obj).
+AREAS = [
+    importlib.import_module(f"sendtrust.{app}.tests.matrix")
+    for app in ("evaluation", "planning", "analytics", "quality", "public")
+]
 
 ALL = set(ROLES)
 LEADERS = {"send_leader", "executive"}
@@ -86,15 +93,18 @@ ROUTES = {
     "api:get_pupil": ("get", PUPIL_VIEW, lambda c, o: f"/api/v1/pupils/{o.code}"),
     "api:openapi-json": ("get", EVERYONE, lambda c, o: "/api/v1/openapi.json"),
 }
-ROUTES.update(EVAL_ROUTES)
+for _area in AREAS:
+    assert not set(_area.ROUTES) & set(ROUTES), f"{_area.__name__} repeats a route"
+    ROUTES.update(_area.ROUTES)
 
 # Routes anyone may reach, signed in or not, and routes that only ever redirect.
 PUBLIC = {"login", "logout", "api:openapi-view", "api:api-root"}
 
 
 def post_data(cast, route, obj):
-    if route.startswith("evaluation:"):
-        return eval_post_data(cast, route, obj)
+    for area in AREAS:
+        if route in area.ROUTES:
+            return area.post_data(cast, route, obj)
     if route == "change_status":
         return {"provision": "E", "primary_need": "ASD", "starts_on": "2024-09-01"}
     if route == "move_pupil":
@@ -106,7 +116,9 @@ def post_data(cast, route, obj):
 class PermissionMatrixTest(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_eval_objects(build_cast())
+        cls.cast = build_cast()
+        for area in AREAS:
+            cls.cast = area.build_objects(cls.cast)
 
     def obj(self, name):
         return None if name is None else getattr(self.cast, name)

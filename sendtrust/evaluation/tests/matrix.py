@@ -1,8 +1,7 @@
 """Who may reach each evaluation route, in the shape of the main permission matrix.
 
-sendtrust/access/tests/test_permission_matrix.py can take these as they are:
-`ROUTES.update(EVAL_ROUTES)`, `build_eval_objects(build_cast())` in setUpTestData, and
-`eval_post_data` for the evaluation POST routes. Allowed roles get 200 (or a redirect after a
+sendtrust/access/tests/test_permission_matrix.py reads ROUTES, build_objects(cast) and
+post_data(cast, route, obj) from here. Allowed roles get 200 (or a redirect after a
 POST), members of the trust without the right get 403, everyone else 404.
 """
 
@@ -44,7 +43,7 @@ EVAL_UNIT_RATE = {
 }
 EVAL_MODERATE = {"eval_rating": only({SL}), "eval_other_rating": OTHER_TRUST_NO}
 
-EVAL_ROUTES = {
+ROUTES = {
     # route name: (method, cases, how to build the path)
     "evaluation:round_list": (
         "get", EVAL_ROUND_LIST, lambda c, o: f"/trusts/{o.code}/evaluation/"),
@@ -78,7 +77,7 @@ EVAL_ROUTES = {
 }
 
 
-def build_eval_objects(cast):
+def build_objects(cast):
     """Rounds in both trusts: every unit fully rated, and one submitted unit in each trust."""
     fw = shipped()
     r = open_round(cast)
@@ -100,7 +99,7 @@ def build_eval_objects(cast):
     return cast
 
 
-def eval_post_data(cast, route, obj):
+def post_data(cast, route, obj):
     if route == "evaluation:save_rating":
         return {"governance-level": "3", "governance-evidence": "Minutes"}
     if route == "evaluation:save_answer":

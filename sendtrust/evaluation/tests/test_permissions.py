@@ -6,14 +6,14 @@ Who may open which route is tested by the one permission matrix
 
 from django.test import TestCase
 
-from sendtrust.evaluation.tests.matrix import build_eval_objects
+from sendtrust.evaluation.tests.matrix import build_objects
 from sendtrust.testing import build_cast
 
 
 class EvaluationPermissionTest(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.cast = build_eval_objects(build_cast())
+        cls.cast = build_objects(build_cast())
 
     def test_trustees_see_the_trust_unit_but_no_school(self):
         self.client.force_login(self.cast.users["trustee"])
