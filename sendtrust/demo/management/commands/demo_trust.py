@@ -3,6 +3,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from sendtrust.demo import data
+from sendtrust.demo.leadership import seed_leadership
 from sendtrust.demo.services import build_demo_trust, write_accounts_csv
 
 
@@ -21,9 +22,14 @@ class Command(BaseCommand):
         parser.add_argument("--accounts-csv", help="Also write the accounts to this CSV file")
         parser.add_argument("--trust-name", help="Name of the trust (invented if not given)")
         parser.add_argument("--quiet", action="store_true", help="No progress bar")
+        parser.add_argument(
+            "--no-leadership", action="store_true",
+            help="Pupils and accounts only: no context profile, self-evaluation rounds or plan",
+        )
 
     def handle(
-        self, *, schools, pupils, seed, password, accounts_csv, trust_name, quiet, **options
+        self, *, schools, pupils, seed, password, accounts_csv, trust_name, quiet,
+        no_leadership=False, **options
     ):
         progress = not quiet and sys.stderr.isatty()
         try:
@@ -42,6 +48,12 @@ class Command(BaseCommand):
             f"Built {result.trust.name!r}: {len(result.schools)} schools, {result.pupils:,} "
             f"pupils in {result.seconds:.1f} s (seed {seed})."
         )
+        if not no_leadership:
+            made = seed_leadership(result.trust, seed=seed)
+            out(
+                f"Leadership: context profile, {made['rounds']} self-evaluation rounds, "
+                f"{made['ratings']:,} ratings, {made['moderations']} moderations."
+            )
         out("")
         out(summary_table(result))
         out("")
