@@ -15,6 +15,7 @@ urlpatterns = [
     path("evaluation/rounds/<uuid:code>/heat-map/", views.heat_map, name="heat_map"),
     path("evaluation/rounds/<uuid:code>/changes/", views.changes, name="changes"),
     path("evaluation/units/<uuid:code>/", views.rate_unit, name="rate_unit"),
+    path("evaluation/units/<uuid:code>/areas/", views.unit_wheel, name="unit_wheel"),
     path("evaluation/units/<uuid:code>/submit/", views.submit_unit, name="submit_unit"),
     path("evaluation/units/<uuid:code>/themes/<slug:theme>/", views.save_rating,
          name="save_rating"),

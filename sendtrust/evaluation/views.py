@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from sendtrust.access import policy
 from sendtrust.access.policy import EvalAction
-from sendtrust.evaluation import services
+from sendtrust.evaluation import evidence, services
 from sendtrust.evaluation.forms import (
     AnswerForm,
     ContextForm,
@@ -29,7 +29,13 @@ from sendtrust.evaluation.models import (
     RoundUnit,
     Theme,
 )
-from sendtrust.evaluation.summary import heat_map_rows, round_changes
+from sendtrust.evaluation.summary import (
+    area_reading,
+    area_scores,
+    area_wheel_spec,
+    heat_map_rows,
+    round_changes,
+)
 from sendtrust.organisations.models import School, Trust
 
 # Access helpers, in the policy's terms: None is 404 for everyone, then the policy decides.
@@ -142,6 +148,11 @@ def _unit_context(request, unit, forms=None):
     can_rate = (not unit.is_locked
                 and policy.allows_evaluation(request.user, EvalAction.UNIT_RATE, unit))
     forms = forms or {}
+    areas = list(areas)
+    # Live evidence: every indicator computed once for the unit, shared by its themes.
+    slugs = [t.slug for a in areas for t in a.themes.all()]
+    trust = unit.round.trust
+    own = evidence.readings_by_theme(slugs, trust=trust, school=unit.school, user=request.user)
     sections = []
     for area in areas:
         themes = []
@@ -161,7 +172,8 @@ def _unit_context(request, unit, forms=None):
                 for name, label, hint in TEXT_FIELDS
             ]
             themes.append({"theme": theme, "rating": rating, "level": values["level"],
-                           "level_errors": errors.get("level"), "fields": fields})
+                           "level_errors": errors.get("level"), "fields": fields,
+                           "readings": own.get(theme.slug, [])})
         questions = [{"question": q, "answer": answers.get(q.pk), "key": f"{area.slug}-q{q.number}"}
                      for q in area.questions.all()]
         sections.append({"area": area, "themes": themes, "questions": questions})
@@ -338,6 +350,19 @@ def heat_map(request, code):
     """Every unit of a round against every theme; a fixed number of queries for any trust."""
     round_ = get_round_for_user(request, code, EvalAction.HEAT_MAP)
     return render(request, "evaluation/heat_map.html", {"round": round_, **heat_map_rows(round_)})
+
+
+@login_required
+def unit_wheel(request, code):
+    """The area wheel of one unit: the mean level of each of its framework's areas."""
+    unit = get_unit_for_user(request, code)
+    rows = area_scores(unit)
+    top = max((lv.value for lv in unit.round.framework.levels.all()), default=0)
+    reading = area_reading(unit.name, rows, top)
+    return render(request, "evaluation/wheel.html", {
+        "unit": unit, "round": unit.round, "rows": rows, "reading": reading, "top": top,
+        "spec": area_wheel_spec(unit.name, rows, top, reading),
+    })
 
 
 @login_required

@@ -41,6 +41,9 @@ EVAL_UNIT_RATE = {
     "eval_unit_a": only(A_LEADERS), "eval_unit_b": only({"senco_b"}),
     "eval_unit_trust": only({SL, EX}), "eval_other_trust_unit": OTHER_TRUST_NO,
 }
+EVAL_FRAMEWORK = {"eval_shipped": (ALL, set()),
+                  "eval_copy": only({SL, EX, TR}, A_LEADERS, {"senco_b"}),
+                  "eval_other_copy": OTHER_TRUST_OK}
 EVAL_MODERATE = {"eval_rating": only({SL}), "eval_other_rating": OTHER_TRUST_NO}
 
 ROUTES = {
@@ -65,6 +68,8 @@ ROUTES = {
         "get", EVAL_HEAT_MAP, lambda c, o: f"/evaluation/rounds/{o.code}/changes/"),
     "evaluation:rate_unit": (
         "get", EVAL_UNIT_VIEW, lambda c, o: f"/evaluation/units/{o.code}/"),
+    "evaluation:unit_wheel": (
+        "get", EVAL_UNIT_VIEW, lambda c, o: f"/evaluation/units/{o.code}/areas/"),
     "evaluation:submit_unit": (
         "post", EVAL_UNIT_RATE, lambda c, o: f"/evaluation/units/{o.code}/submit/"),
     "evaluation:save_rating": (
@@ -74,6 +79,17 @@ ROUTES = {
         lambda c, o: f"/evaluation/units/{o.code}/areas/setting-strategic-direction/questions/1/"),
     "evaluation:moderate_rating": (
         "post", EVAL_MODERATE, lambda c, o: f"/evaluation/ratings/{o.code}/moderate/"),
+    # API: ninja names each route after its function.
+    "api:eval_frameworks": ("get", {None: (ALL, set())},
+                            lambda c, o: "/api/v1/evaluation/frameworks"),
+    "api:eval_framework": ("get", EVAL_FRAMEWORK,
+                           lambda c, o: f"/api/v1/evaluation/frameworks/{o.code}"),
+    "api:eval_rounds": ("get", EVAL_ROUND_LIST,
+                        lambda c, o: f"/api/v1/evaluation/trusts/{o.code}/rounds"),
+    "api:eval_round_units": ("get", EVAL_ROUND_VIEW,
+                             lambda c, o: f"/api/v1/evaluation/rounds/{o.code}/units"),
+    "api:eval_unit_ratings": ("get", EVAL_UNIT_VIEW,
+                              lambda c, o: f"/api/v1/evaluation/units/{o.code}/ratings"),
 }
 
 
@@ -96,6 +112,10 @@ def build_objects(cast):
     cast.eval_other_unit, cast.eval_other_trust_unit = other_unit, unit_of(other)
     cast.eval_rating = sub_unit.ratings.get(theme__slug="governance")
     cast.eval_other_rating = other_unit.ratings.get(theme__slug="governance")
+    cast.eval_shipped = fw
+    cast.eval_copy = services.copy_framework(fw, cast.trust, by=cast.users["send_leader"])
+    cast.eval_other_copy = services.copy_framework(fw, cast.other_trust,
+                                                   by=cast.users["other_trust_senco"])
     return cast
 
 
