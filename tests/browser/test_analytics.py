@@ -1,0 +1,58 @@
+"""Trust and school analytics in Chromium: every chart draws, and axe-core finds no violation."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+CHARTS = ["chart-need", "chart-trend", "chart-gaps", "chart-timeliness"]
+
+
+@pytest.fixture
+def live_benchmarks(live_cast):
+    from django.core.cache import cache
+
+    from sendtrust.analytics.tests.fixtures import load_synthetic_benchmarks
+
+    cache.clear()
+    load_synthetic_benchmarks(schools={"primary": 200, "secondary": 80})
+    yield live_cast
+    cache.clear()
+
+
+def _drawn(page, chart_id):
+    chart = page.locator(f"#{chart_id}")
+    expect(chart.locator("svg, canvas").first).to_be_visible(timeout=15_000)
+
+
+def test_trust_analytics_draws_every_chart_and_passes_axe(page, live_server, live_benchmarks,
+                                                          login, axe):
+    cast = live_benchmarks
+    login("send_leader")
+    page.goto(f"{live_server.url}/trusts/{cast.trust.code}/analytics/")
+    expect(page.get_by_role("heading", name="Riverside Learning Trust: SEND analytics",
+                            level=1)).to_be_visible()
+    # The funnel section arrives through htmx, after the progress message.
+    funnels = page.locator("[data-chart^='chart-funnel-']")
+    expect(funnels.first).to_be_attached(timeout=15_000)
+    ids = [page.locator("[data-chart]").nth(i).get_attribute("id")
+           for i in range(page.locator("[data-chart]").count())]
+    assert set(CHARTS) <= set(ids) and any(i.startswith("chart-funnel-") for i in ids)
+    for chart_id in ids:
+        _drawn(page, chart_id)
+    expect(page.get_by_role("table", name="SEN support and EHC plans by school")).to_contain_text(
+        "Alder Primary")
+    axe(page)
+
+
+def test_school_analytics_draws_its_charts_and_passes_axe(page, live_server, live_benchmarks,
+                                                          login, axe):
+    cast = live_benchmarks
+    login("senco_a")
+    page.goto(f"{live_server.url}/schools/{cast.school_a.code}/analytics/")
+    expect(page.get_by_role("heading", name="Alder Primary: SEND analytics")).to_be_visible()
+    expect(page.locator("[data-chart^='chart-funnel-']").first).to_be_attached(timeout=15_000)
+    for i in range(page.locator("[data-chart]").count()):
+        _drawn(page, page.locator("[data-chart]").nth(i).get_attribute("id"))
+    expect(page.get_by_role("table", name="Pupils with SEN by primary need")).to_be_visible()
+    axe(page)
