@@ -2,15 +2,98 @@
 
 ROUTES: route name -> (method, {object name: (roles that succeed, roles refused with 403)},
 how to build the path). Anyone else must get 404. See sendtrust/evaluation/tests/matrix.py.
+
+Reading the plan: SEND leader, executive, trustee and the trust's headteachers and SENCOs.
+Changing it: the SEND leader. Updating an action: the SEND leader or the action's owner
+(senco_a owns plan_action; teacher_a, who may not read the plan, owns plan_teacher_action).
 """
 
-ROUTES: dict = {}
+import datetime as dt
+
+from sendtrust.planning import services
+from sendtrust.planning.models import Horizon
+from sendtrust.testing import ROLES
+
+ALL = set(ROLES)
+TRUST_A_MEMBERS = ALL - {"other_trust_senco", "no_role"}
+SL, EX, TR = "send_leader", "executive", "trustee"
+READERS = {SL, EX, TR, "headteacher_a", "senco_a", "senco_b"}
+
+
+def only(*allowed_sets):
+    """Cases for trust-A objects: these roles succeed, the other members of trust A get 403."""
+    allowed = set().union(*allowed_sets)
+    return (allowed, TRUST_A_MEMBERS - allowed)
+
+
+OTHER_OK = ({"other_trust_senco"}, set())
+OTHER_NO = (set(), {"other_trust_senco"})
+EVERYONE = {None: (ALL, set())}
+
+PLAN_VIEW = {"trust": only(READERS), "other_trust": OTHER_OK}
+PLAN_EDIT = {"trust": only({SL}), "other_trust": OTHER_NO}
+GOAL_EDIT = {"plan_goal": only({SL}), "plan_other_goal": OTHER_NO}
+CRITERION_EDIT = {"plan_criterion": only({SL}), "plan_other_criterion": OTHER_NO}
+ACTION_EDIT = {"plan_action": only({SL}), "plan_other_action": OTHER_NO}
+ACTION_VIEW = {
+    "plan_action": only(READERS),
+    "plan_teacher_action": only(READERS, {"teacher_a"}),
+    "plan_other_action": OTHER_OK,
+}
+ACTION_UPDATE = {
+    "plan_action": only({SL, "senco_a"}),
+    "plan_teacher_action": only({SL, "teacher_a"}),
+    "plan_other_action": OTHER_OK,  # other_trust_senco owns it
+}
+
+ROUTES = {
+    "planning:plan": ("get", PLAN_VIEW, lambda c, o: f"/trusts/{o.code}/plan/"),
+    "planning:plan_print": ("get", PLAN_VIEW, lambda c, o: f"/trusts/{o.code}/plan/print/"),
+    "planning:add_goal": ("get", PLAN_EDIT, lambda c, o: f"/trusts/{o.code}/plan/goals/new/"),
+    "planning:edit_goal": ("get", GOAL_EDIT, lambda c, o: f"/plan/goals/{o.code}/edit/"),
+    "planning:add_criterion": (
+        "get", GOAL_EDIT, lambda c, o: f"/plan/goals/{o.code}/criteria/new/"),
+    "planning:edit_criterion": (
+        "get", CRITERION_EDIT, lambda c, o: f"/plan/criteria/{o.code}/edit/"),
+    "planning:add_action": ("get", GOAL_EDIT, lambda c, o: f"/plan/goals/{o.code}/actions/new/"),
+    "planning:action_detail": ("get", ACTION_VIEW, lambda c, o: f"/plan/actions/{o.code}/"),
+    "planning:edit_action": ("get", ACTION_EDIT, lambda c, o: f"/plan/actions/{o.code}/edit/"),
+    "planning:record_progress": (
+        "post", ACTION_UPDATE, lambda c, o: f"/plan/actions/{o.code}/progress/"),
+    "planning:my_actions": ("get", EVERYONE, lambda c, o: "/plan/mine/"),
+    "api:plan_goals": ("get", PLAN_VIEW, lambda c, o: f"/api/v1/plan/trusts/{o.code}/goals"),
+    "api:plan_action": ("get", ACTION_VIEW, lambda c, o: f"/api/v1/plan/actions/{o.code}"),
+    "api:my_plan_actions": ("get", EVERYONE, lambda c, o: "/api/v1/plan/mine"),
+}
 
 
 def build_objects(cast):
-    """Add the objects the rows above name to cast, and return it."""
+    """A goal with a criterion and two actions in trust A, and the same in the other trust."""
+    u = cast.users
+    due = dt.date.today() + dt.timedelta(days=30)
+    goal = services.create_goal(cast.trust, horizon=Horizon.ONE_YEAR, title="Earlier help",
+                                by=u["send_leader"])
+    cast.plan_goal = goal
+    cast.plan_criterion = services.create_criterion(
+        goal, description="Every SENCO reviews the register each half term", by=u["send_leader"])
+    cast.plan_action = services.create_action(
+        goal, title="Termly register review", owner=u["senco_a"], due_on=due,
+        schools=[cast.school_a], by=u["send_leader"])
+    cast.plan_teacher_action = services.create_action(
+        goal, title="Share class strategies", owner=u["teacher_a"], due_on=due,
+        by=u["send_leader"])
+    other = services.create_goal(cast.other_trust, horizon=Horizon.THREE_MONTHS,
+                                 title="Other trust goal", by=u["other_trust_senco"])
+    cast.plan_other_goal = other
+    cast.plan_other_criterion = services.create_criterion(
+        other, description="Something measurable", by=u["other_trust_senco"])
+    cast.plan_other_action = services.create_action(
+        other, title="Other trust action", owner=u["other_trust_senco"], due_on=due,
+        by=u["other_trust_senco"])
     return cast
 
 
 def post_data(cast, route, obj):
+    if route == "planning:record_progress":
+        return {"status": "in_progress", "text": "Started"}
     return {}

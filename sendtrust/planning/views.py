@@ -1,0 +1,316 @@
+"""Strategic plan pages: the plan by horizon, forms for the SEND leader, an action page where
+its owner records progress, "My actions", and a printable plan."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from sendtrust.access import policy
+from sendtrust.access.policy import Decision, PlanRight
+from sendtrust.evaluation.models import Round
+from sendtrust.organisations.models import Trust
+from sendtrust.planning import plan, services
+from sendtrust.planning.forms import ActionForm, CriterionForm, GoalForm, ProgressForm, _raise_on
+from sendtrust.planning.models import Goal, PlanAction, SuccessCriterion
+
+# Access helpers: None is 404 for everyone, then the policy decides.
+
+
+def get_trust(request, code, right=PlanRight.VIEW) -> Trust:
+    trust = Trust.objects.filter(code=code).first()
+    if trust is None:
+        raise Http404("Not found")
+    return policy.require_plan(request.user, right, trust)
+
+
+def get_goal(request, code, right=PlanRight.EDIT) -> Goal:
+    goal = Goal.objects.select_related("trust").filter(code=code).first()
+    if goal is None:
+        raise Http404("Not found")
+    return policy.require_plan(request.user, right, goal)
+
+
+def get_criterion(request, code, right=PlanRight.EDIT) -> SuccessCriterion:
+    criterion = (SuccessCriterion.objects.select_related("goal__trust", "school")
+                 .filter(code=code).first())
+    if criterion is None:
+        raise Http404("Not found")
+    return policy.require_plan(request.user, right, criterion)
+
+
+def get_action(request, code) -> PlanAction:
+    """An action its reader may open: anyone who may read the plan, and the action's owner."""
+    action = (PlanAction.objects.select_related("goal__trust", "owner")
+              .filter(code=code).first())
+    if action is None:
+        raise Http404("Not found")
+    user = request.user
+    decision = policy.decide_plan(user, PlanRight.VIEW, action)
+    if decision is not Decision.ALLOW and policy.allows_plan(user, PlanRight.UPDATE_ACTION,
+                                                            action):
+        decision = Decision.ALLOW
+    return policy.enforce(decision, action)
+
+
+def _status(request):
+    return 400 if request.method == "POST" else 200
+
+
+# The plan ------------------------------------------------------------------------------------
+
+
+@login_required
+def plan_page(request, code):
+    """The trust's plan: goals by horizon, criteria against their indicators, actions."""
+    trust = get_trust(request, code)
+    ctx = plan.build_plan(trust, request.user)
+    ctx["gaps"] = plan.gaps(trust, request.user, ctx["goals"])
+    return render(request, "planning/plan.html", ctx)
+
+
+@login_required
+def plan_print(request, code):
+    """The same plan on clean A4 pages: no navigation, no forms."""
+    trust = get_trust(request, code)
+    ctx = plan.build_plan(trust, request.user)
+    ctx["printed_at"] = timezone.localtime()
+    return render(request, "planning/plan_print.html", ctx)
+
+
+# Goals ---------------------------------------------------------------------------------------
+
+
+def _goal_values(data):
+    return {"horizon": data["horizon"], "title": data["title"],
+            "description": data["description"], "themes": data["themes"],
+            "source_round": data["source_round"], "order": data["order"]}
+
+
+@login_required
+def add_goal(request, code):
+    trust = get_trust(request, code, PlanRight.EDIT)
+    initial = {}
+    if request.method == "GET":
+        # "Plan for this gap" on the plan page arrives with the theme and the round.
+        theme = request.GET.get("theme")
+        if theme:
+            initial["themes"] = [theme]
+        round_code = request.GET.get("round")
+        if round_code:
+            initial["source_round"] = (Round.objects.filter(trust=trust, code=round_code).first()
+                                       if _is_uuid(round_code) else None)
+        initial["horizon"] = request.GET.get("horizon") or None
+    form = GoalForm(request.POST or None, trust=trust, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal = services.create_goal(trust, by=request.user, request=request,
+                                        **_goal_values(form.cleaned_data))
+        except ValidationError as e:
+            _raise_on(form, e)
+        else:
+            messages.success(request, f"Goal added: {goal.title}.")
+            return redirect(reverse("planning:plan", args=[trust.code]) + f"#goal-{goal.code}")
+    return render(request, "planning/goal_form.html",
+                  {"trust": trust, "form": form, "goal": None}, status=_status(request))
+
+
+def _is_uuid(value) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+@login_required
+def edit_goal(request, code):
+    goal = get_goal(request, code)
+    initial = {"horizon": goal.horizon, "title": goal.title, "description": goal.description,
+               "themes": goal.themes, "order": goal.order,
+               "source_round": goal.source_round.code if goal.source_round_id else None}
+    form = GoalForm(request.POST or None, trust=goal.trust, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_goal(goal, by=request.user, request=request,
+                                 **_goal_values(form.cleaned_data))
+        except ValidationError as e:
+            _raise_on(form, e)
+        else:
+            messages.success(request, f"Goal saved: {goal.title}.")
+            return redirect(reverse("planning:plan", args=[goal.trust.code])
+                            + f"#goal-{goal.code}")
+    return render(request, "planning/goal_form.html",
+                  {"trust": goal.trust, "form": form, "goal": goal}, status=_status(request))
+
+
+# Success criteria ----------------------------------------------------------------------------
+
+
+def _criterion_values(data):
+    return {"description": data["description"], "indicator_key": data["indicator_key"],
+            "school": data["school"], "target": data["target"], "direction": data["direction"]}
+
+
+@login_required
+def add_criterion(request, code):
+    goal = get_goal(request, code)
+    form = CriterionForm(request.POST or None, trust=goal.trust)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_criterion(goal, by=request.user, request=request,
+                                      **_criterion_values(form.cleaned_data))
+        except ValidationError as e:
+            _raise_on(form, e)
+        else:
+            messages.success(request, "Success criterion added.")
+            return redirect(reverse("planning:plan", args=[goal.trust.code])
+                            + f"#goal-{goal.code}")
+    return render(request, "planning/criterion_form.html",
+                  {"trust": goal.trust, "goal": goal, "form": form, "criterion": None},
+                  status=_status(request))
+
+
+@login_required
+def edit_criterion(request, code):
+    criterion = get_criterion(request, code)
+    goal = criterion.goal
+    initial = {"description": criterion.description, "indicator_key": criterion.indicator_key,
+               "school": criterion.school.code if criterion.school_id else None,
+               "target": criterion.target, "direction": criterion.direction}
+    form = CriterionForm(request.POST or None, trust=goal.trust, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_criterion(criterion, by=request.user, request=request,
+                                      **_criterion_values(form.cleaned_data))
+        except ValidationError as e:
+            _raise_on(form, e)
+        else:
+            messages.success(request, "Success criterion saved.")
+            return redirect(reverse("planning:plan", args=[goal.trust.code])
+                            + f"#goal-{goal.code}")
+    return render(request, "planning/criterion_form.html",
+                  {"trust": goal.trust, "goal": goal, "form": form, "criterion": criterion},
+                  status=_status(request))
+
+
+# Actions -------------------------------------------------------------------------------------
+
+
+def _action_values(data):
+    return {"title": data["title"], "description": data["description"], "owner": data["owner"],
+            "due_on": data["due_on"], "status": data["status"], "themes": data["themes"],
+            "schools": list(data["schools"])}
+
+
+@login_required
+def add_action(request, code):
+    goal = get_goal(request, code)
+    form = ActionForm(request.POST or None, trust=goal.trust)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.create_action(goal, by=request.user, request=request,
+                                            **_action_values(form.cleaned_data))
+        except ValidationError as e:
+            _raise_on(form, e)
+        else:
+            messages.success(request, f"Action added: {action.title}.")
+            return redirect(reverse("planning:plan", args=[goal.trust.code])
+                            + f"#goal-{goal.code}")
+    return render(request, "planning/action_form.html",
+                  {"trust": goal.trust, "goal": goal, "form": form, "action": None},
+                  status=_status(request))
+
+
+@login_required
+def edit_action(request, code):
+    action = get_action(request, code)
+    policy.require_plan(request.user, PlanRight.EDIT, action)
+    goal = action.goal
+    initial = {"title": action.title, "description": action.description,
+               "owner": action.owner, "due_on": action.due_on, "status": action.status,
+               "themes": action.themes, "schools": list(action.schools.all())}
+    form = ActionForm(request.POST or None, trust=goal.trust, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_action(action, by=request.user, request=request,
+                                   **_action_values(form.cleaned_data))
+        except ValidationError as e:
+            _raise_on(form, e)
+        else:
+            messages.success(request, f"Action saved: {action.title}.")
+            return redirect("planning:action_detail", action.code)
+    return render(request, "planning/action_form.html",
+                  {"trust": goal.trust, "goal": goal, "form": form, "action": action},
+                  status=_status(request))
+
+
+def _action_context(request, action, form=None):
+    today = timezone.localdate()
+    user = request.user
+    trust = action.goal.trust
+    can_edit = policy.allows_plan(user, PlanRight.EDIT, action)
+    plan.annotate(action, today, user, can_edit)
+    titles = services.theme_titles(trust)
+    action.theme_list = [(s, titles.get(s, s)) for s in action.themes]
+    can_update = policy.allows_plan(user, PlanRight.UPDATE_ACTION, action)
+    if form is None and can_update:
+        form = ProgressForm(initial={"status": action.status})
+    return {
+        "action": action, "goal": action.goal, "trust": trust,
+        "notes": list(action.notes.select_related("author")),
+        "schools": list(action.schools.all()),
+        "form": form, "can_update": can_update, "can_edit": can_edit,
+        "can_view_plan": policy.allows_plan(user, PlanRight.VIEW, trust),
+    }
+
+
+@login_required
+def action_detail(request, code):
+    """One action: its owner and due date, its history of notes; the owner records progress."""
+    action = get_action(request, code)
+    return render(request, "planning/action.html", _action_context(request, action))
+
+
+@login_required
+@require_POST
+def record_progress(request, code):
+    """The owner (or the SEND leader) adds a note and, if it changed, the status."""
+    action = get_action(request, code)
+    policy.require_plan(request.user, PlanRight.UPDATE_ACTION, action)
+    form = ProgressForm(request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            services.record_progress(action, text=form.cleaned_data["text"],
+                                     status=form.cleaned_data["status"], by=request.user,
+                                     request=request)
+        except ValidationError as e:
+            _raise_on(form, e)
+            status = 400
+        else:
+            if not request.htmx:
+                messages.success(request, "Progress recorded.")
+                return redirect("planning:action_detail", action.code)
+            ctx = _action_context(request, action)
+            ctx["saved"] = True
+            return render(request, "planning/action.html#progress", ctx)
+    else:
+        status = 400
+    template = "planning/action.html#progress" if request.htmx else "planning/action.html"
+    return render(request, template, _action_context(request, action, form), status=status)
+
+
+# My actions ----------------------------------------------------------------------------------
+
+
+@login_required
+def my_actions(request):
+    """Every signed-in user: their own actions, overdue first."""
+    return render(request, "planning/my_actions.html", plan.my_actions(request.user))

@@ -1,0 +1,66 @@
+"""The SEND leader writes a goal, a criterion and an action; the SENCO records progress."""
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_leader_plans_and_senco_records_progress(page, live_server, live_cast, login, axe):
+    cast = live_cast
+    login("send_leader")
+    page.goto(f"{live_server.url}/trusts/{cast.trust.code}/plan/")
+    expect(page.get_by_role("heading", name="Riverside Learning Trust: strategic plan for SEND"))\
+        .to_be_visible()
+    page.get_by_role("link", name="Add a goal").click()
+    axe(page)  # the goal form, with its themes grouped by framework
+    page.get_by_label("One year").check()
+    page.get_by_label("Goal", exact=True).fill("Pupils shape their own plans")
+    page.get_by_label("Pupil voice and participation").check()
+    page.get_by_role("button", name="Add the goal").click()
+    expect(page.get_by_text("Goal added: Pupils shape their own plans.")).to_be_visible()
+
+    page.get_by_role("link", name="Add a success criterion to Pupils shape their own plans")\
+        .click()
+    axe(page)
+    page.get_by_label("Indicator").select_option(label="SEN support rate")
+    page.get_by_label("Target value").fill("15")
+    page.get_by_label("Lower is better").check()
+    page.get_by_role("button", name="Add the criterion").click()
+    expect(page.get_by_text("Success criterion added.")).to_be_visible()
+    criteria = page.get_by_role("table", name="How we will know: Pupils shape their own plans")
+    expect(criteria).to_contain_text("SEN support rate, whole trust")
+    expect(criteria).to_contain_text("15.0%")
+
+    page.get_by_role("link", name="Add an action to Pupils shape their own plans").click()
+    page.get_by_label("Action", exact=True).fill("Pupil views section in every plan")
+    page.get_by_label("Owner").select_option(label="senco_a")
+    due = dt.date.today() + dt.timedelta(days=5)
+    page.get_by_label("Due date").fill(due.isoformat())
+    page.get_by_role("button", name="Add the action").click()
+    actions = page.get_by_role("table", name="Actions: Pupils shape their own plans")
+    expect(actions).to_contain_text("Pupil views section in every plan")
+    expect(actions).to_contain_text("Due in 5 days")
+    axe(page)
+
+    page.get_by_role("button", name="Sign out").click()
+    login("senco_a")
+    page.goto(f"{live_server.url}/plan/mine/")
+    soon = page.get_by_role("region", name=re.compile("Due in the next 7 days"))
+    expect(soon).to_contain_text("Pupil views section in every plan")
+    axe(page)
+
+    soon.get_by_role("link", name="Pupil views section in every plan").click()
+    expect(page.get_by_role("heading", name="Pupil views section in every plan")).to_be_visible()
+    axe(page)
+    page.get_by_label("Status").select_option(label="In progress")
+    page.get_by_label("Progress note").fill("Template drafted with the school council")
+    page.get_by_role("button", name="Record progress").click()
+    expect(page.get_by_text("Progress recorded.")).to_be_visible()
+    timeline = page.locator("#progress-panel")
+    expect(timeline).to_contain_text("Template drafted with the school council")
+    expect(timeline).to_contain_text("status from not started to in progress")
+    axe(page)
