@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from sendtrust.access.policy import Action, allows, is_aggregate_only
 from sendtrust.analytics.suppression import is_small, safe_rate
 from sendtrust.benchmarks import queries as benchmarks
+from sendtrust.benchmarks.models import Figure, Level
 from sendtrust.organisations.models import School, Trust
 from sendtrust.pupils.models import Provision, Pupil
 
@@ -136,3 +137,105 @@ def trust_overview(trust: Trust, *, user) -> dict:
             sources.setdefault((rates.source, rates.period, rates.phase), rates)
     return {"rows": rows, "total": total, "hide_small": hide_small,
             "national_sources": list(sources.values())}
+
+
+# ------------------------------------------------------------------ read-only (public) trusts
+
+
+@dataclass
+class PublicSchoolRow:
+    """A school of a read-only trust: its published census figures and the same-year rates."""
+
+    school: School
+    census: benchmarks.Rates | None  # the school's own figures (or its predecessor's)
+    national: dict | None  # national rates for the same year and phase, same kind of file
+    la: dict | None  # the school's LA for the same year and phase
+
+    @property
+    def predecessor_note(self) -> str:
+        source = self.census.source if self.census else ""
+        _, _, note = source.partition("; ")
+        return note
+
+
+@dataclass
+class PublicTotal:
+    schools_with_figures: int
+    schools: int
+    pupils: int
+    sen_support: int
+    ehcp: int
+
+    @property
+    def sen_support_rate(self):
+        return rate(self.sen_support, self.pupils)
+
+    @property
+    def ehcp_rate(self):
+        return rate(self.ehcp, self.pupils)
+
+
+def _published(level: str, codes: set[str], years: set[int], phases: set[str]) -> dict:
+    """Headline rates per (code, year, phase): {title: {measure: value}}, in one query."""
+    if not codes or not years:
+        return {}
+    rows = Figure.objects.filter(
+        level=level, geo_code__in=codes, year__in=years, phase__in=phases,
+        measure_id__in=benchmarks.HEADLINE, sen="", need="", breakdown="",
+    ).values_list("geo_code", "year", "phase", "period", "dataset__title", "measure_id", "value")
+    found: dict = {}
+    for code, year, phase, period, title, measure, value in rows:
+        group = found.setdefault((code, year, phase), {}).setdefault(
+            title, {"source": title, "period": period, "phase": phase}
+        )
+        group[measure] = value
+    return found
+
+
+def _pick(groups: dict | None, title: str) -> dict | None:
+    """The same file's figures when it has both rates, else any file's with both rates."""
+    if not groups:
+        return None
+    complete = {t: g for t, g in groups.items()
+                if g.get("sen_support_rate") is not None and g.get("ehcp_rate") is not None}
+    return complete.get(title) or next(iter(sorted(complete.items())), (None, None))[1]
+
+
+def public_trust_overview(trust: Trust) -> dict:
+    """The overview of a read-only trust: each school's published census figures.
+
+    Counts and rates are the DfE's own, from the school-level census file (an academy that
+    replaced a school shows its predecessor's figures, labelled so). Each school is compared
+    with the national and LA rates of the same year and phase, so that no rate is set against
+    a rate from another year. A fixed number of queries, whatever the number of schools.
+    """
+    schools = list(trust.schools.order_by("name"))
+    census = benchmarks.school_census_many(s.urn for s in schools)
+    years = {r.year for r in census.values()}
+    phases = {r.phase for r in census.values()}
+    national = _published(Level.NATIONAL, {benchmarks.ENGLAND}, years, phases | {""})
+    la = _published(Level.LA, {s.la_code for s in schools if s.la_code}, years, phases)
+    rows = []
+    for s in schools:
+        c = census.get(s.urn)
+        title = c.source.partition("; ")[0] if c else ""
+        rows.append(PublicSchoolRow(
+            school=s,
+            census=c,
+            national=c and _pick(national.get((benchmarks.ENGLAND, c.year, c.phase)), title),
+            la=c and _pick(la.get((s.la_code, c.year, c.phase)), title),
+        ))
+    complete = [r.census for r in rows if r.census and None not in (
+        r.census.pupils, r.census.sen_support, r.census.ehcp)]
+    total = PublicTotal(
+        schools_with_figures=len(complete),
+        schools=len(rows),
+        pupils=sum(c.pupils for c in complete),
+        sen_support=sum(c.sen_support for c in complete),
+        ehcp=sum(c.ehcp for c in complete),
+    )
+    sources = sorted({(c.source.partition("; ")[0], c.period) for c in census.values()})
+    all_schools = (_pick(national.get((benchmarks.ENGLAND, y, "")), "") for y in sorted(years))
+    national_all = [g for g in all_schools if g]
+    return {"public_rows": rows, "public_total": total, "census_sources": sources,
+            "national_all": national_all}

@@ -25,5 +25,10 @@ def home(request):
 def trust_overview(request, code):
     """Every school of a trust with its SEN rates beside the national rates."""
     trust = get_trust_for_user(request, code, Action.TRUST_OVERVIEW)
+    if trust.read_only:
+        # Built from public data alone: published school figures, no pupil records.
+        data = overview.public_trust_overview(trust)
+        return render(request, "organisations/public_trust_overview.html",
+                      {"trust": trust, **data})
     data = overview.trust_overview(trust, user=request.user)
     return render(request, "organisations/trust_overview.html", {"trust": trust, **data})

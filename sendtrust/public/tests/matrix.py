@@ -2,15 +2,39 @@
 
 ROUTES: route name -> (method, {object name: (roles that succeed, roles refused with 403)},
 how to build the path). Anyone else must get 404. See sendtrust/evaluation/tests/matrix.py.
+
+Any signed-in user may list the GIAS trusts and build a read-only profile
+(policy.may_build_public_trusts); anonymous users are sent to sign in.
 """
 
-ROUTES: dict = {}
+from django.utils import timezone
+
+from sendtrust.benchmarks.models import Dataset, Establishment
+from sendtrust.testing import ROLES
+
+EVERYONE = {None: (set(ROLES), set())}
+CODE = "TR09999"
+
+ROUTES = {
+    "public:trust_list": ("get", EVERYONE, lambda c, o: "/public-trusts/"),
+    "public:build_trust": ("post", EVERYONE, lambda c, o: "/public-trusts/build/"),
+}
 
 
 def build_objects(cast):
-    """Add the objects the rows above name to cast, and return it."""
+    """A one-trust GIAS extract, as the GIAS loader would have stored it."""
+    dataset = Dataset.objects.create(
+        key="gias-london-2025/london_schools_gias.csv", family="gias",
+        title="GIAS (permission matrix fixture)", file_name="london_schools_gias.csv",
+        sha256="0" * 64, loaded_at=timezone.now(),
+    )
+    Establishment.objects.create(
+        urn="700001", name="Matrix Academy", la_code="202", la_name="Camden",
+        type_name="Academy converter", phase="Primary", trust_code=CODE,
+        trust_name="MATRIX TRUST", pupils=300, dataset=dataset,
+    )
     return cast
 
 
 def post_data(cast, route, obj):
-    return {}
+    return {"code": CODE}

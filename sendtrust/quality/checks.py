@@ -1,0 +1,212 @@
+"""Data-quality checks on pupils' SEN records: what is wrong, for whom, and what to do.
+
+Each check is a rule of the school census or of sendtrust's own model. `find_problems(pupils)`
+runs them all over a queryset of pupils (already limited to the pupils the user may see) in a
+fixed number of queries, whatever the number of pupils.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from sendtrust.pupils.models import Enrolment, NeedType, Provision, Pupil, SenEpisode
+
+# The taxonomy the importer checks codes against (see sendtrust.imports.services).
+TAXONOMY = NeedType._meta.get_field("taxonomy").default
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    title: str
+    fix: str
+
+
+CHECKS = [
+    Check("nsa_with_ehcp", "NSA recorded with an EHC plan",
+          "NSA (no specialist assessment) is only used with SEN support. A pupil with an EHC "
+          "plan has an assessed need: record it from the plan."),
+    Check("no_primary_need", "SEN support or EHC plan with no primary need",
+          "Record the primary need (for SEN support without an assessment, NSA)."),
+    Check("two_open_episodes", "More than one open SEN status",
+          "Close all but the current status so that the history has one open span; tell "
+          "the system administrator, because the database should prevent this."),
+    Check("need_not_in_taxonomy", "Need code not in the taxonomy",
+          f"Record the need with a code of the {TAXONOMY} taxonomy."),
+    Check("secondary_same_as_primary", "Secondary need repeats the primary need",
+          "Remove the secondary need, or record the pupil's other need."),
+    Check("secondary_without_primary", "Secondary need with no primary need",
+          "Record the primary need, or remove the secondary need."),
+    Check("need_without_sen", "Need recorded with no SEN",
+          "A pupil with no SEN has no need: remove the need, or record SEN support or the "
+          "EHC plan."),
+    Check("need_before_valid", "Need used before the code existed",
+          "The code was not in use on the status start date (e.g. Down syndrome before "
+          "January 2025): record the need the census then used, or start the status later."),
+    Check("future_start", "Open status starts in the future",
+          "Check the start date: a status is recorded on or after the day it begins."),
+    Check("status_mismatch", "Register status differs from the SEN history",
+          "The register's SEN status or primary need does not match the open status in the "
+          "history. Record the status again so that both agree."),
+    Check("no_open_enrolment", "No current enrolment at the pupil's school",
+          "The pupil has no open enrolment at the school the register lists: record the "
+          "move or the enrolment."),
+]
+BY_KEY = {c.key: c for c in CHECKS}
+
+
+@dataclass(frozen=True)
+class Problem:
+    check: Check
+    pupil_code: str
+    surname: str
+    forename: str
+    upn: str
+    school_name: str
+    school_urn: str
+    detail: str
+
+
+EPISODE_FIELDS = (
+    "pupil__code", "pupil__surname", "pupil__forename", "pupil__upn", "pupil__school__name",
+    "pupil__school__urn", "pupil__sen_provision", "pupil__primary_need_id", "provision",
+    "starts_on", "primary_need_id", "primary_need__code", "primary_need__taxonomy",
+    "primary_need__support_only", "primary_need__valid_from", "secondary_need_id",
+    "secondary_need__code", "secondary_need__taxonomy", "secondary_need__support_only",
+    "secondary_need__valid_from",
+)
+PUPIL_FIELDS = ("code", "surname", "forename", "upn", "school__name", "school__urn",
+                "sen_provision", "primary_need__code")
+SEN = [Provision.SUPPORT, Provision.EHCP]
+
+
+def _suspect_episodes(today) -> Q:
+    """Open episodes that fail at least one episode check (the rest never leave the database)."""
+    need_taken = Q()
+    for need in ("primary_need", "secondary_need"):
+        need_taken |= Q(**{f"{need}__support_only": True}) & ~Q(provision=Provision.SUPPORT)
+        need_taken |= ~Q(**{f"{need}__taxonomy": TAXONOMY}) & Q(**{f"{need}__isnull": False})
+        need_taken |= Q(**{f"{need}__valid_from__gt": F("starts_on")})
+    return (
+        need_taken
+        | Q(provision__in=SEN, primary_need__isnull=True)
+        | Q(secondary_need=F("primary_need"))
+        | Q(secondary_need__isnull=False, primary_need__isnull=True)
+        | (Q(provision=Provision.NONE)
+           & (Q(primary_need__isnull=False) | Q(secondary_need__isnull=False)))
+        | Q(starts_on__gt=today)
+        | ~Q(pupil__sen_provision=F("provision"))
+        | Q(pupil__primary_need__isnull=True, primary_need__isnull=False)
+        | Q(pupil__primary_need__isnull=False, primary_need__isnull=True)
+        | (Q(pupil__primary_need__isnull=False, primary_need__isnull=False)
+           & ~Q(pupil__primary_need=F("primary_need")))
+    )
+
+
+def _episode_problems(e: dict, today) -> list[tuple[str, str]]:
+    found = []
+    codes = {"primary": e["primary_need__code"], "secondary": e["secondary_need__code"]}
+    for rank in ("primary", "secondary"):
+        code = codes[rank]
+        if code is None:
+            continue
+        if e[f"{rank}_need__support_only"] and e["provision"] == Provision.EHCP:
+            found.append(("nsa_with_ehcp", f"{rank} need {code} with an EHC plan"))
+        elif e[f"{rank}_need__support_only"] and e["provision"] != Provision.SUPPORT:
+            found.append(("need_without_sen", f"{rank} need {code} with no SEN"))
+        if e[f"{rank}_need__taxonomy"] != TAXONOMY:
+            found.append(("need_not_in_taxonomy",
+                          f"{rank} need {code} is from {e[f'{rank}_need__taxonomy']!r}"))
+        valid_from = e[f"{rank}_need__valid_from"]
+        if valid_from and valid_from > e["starts_on"]:
+            found.append(("need_before_valid",
+                          f"{rank} need {code} from {e['starts_on']:%d/%m/%Y}, in use from "
+                          f"{valid_from:%d/%m/%Y}"))
+    if e["provision"] in SEN and e["primary_need_id"] is None:
+        found.append(("no_primary_need", f"{Provision(e['provision']).label} since "
+                                         f"{e['starts_on']:%d/%m/%Y}"))
+    if e["secondary_need_id"] is not None and e["secondary_need_id"] == e["primary_need_id"]:
+        found.append(("secondary_same_as_primary", f"both {codes['primary']}"))
+    if e["secondary_need_id"] is not None and e["primary_need_id"] is None:
+        found.append(("secondary_without_primary", f"secondary need {codes['secondary']}"))
+    if e["provision"] == Provision.NONE and (codes["primary"] or codes["secondary"]):
+        if not any(k == "need_without_sen" for k, _ in found):
+            found.append(("need_without_sen", "need {} with no SEN".format(
+                codes["primary"] or codes["secondary"])))
+    if e["starts_on"] > today:
+        found.append(("future_start", f"starts {e['starts_on']:%d/%m/%Y}"))
+    if (e["pupil__sen_provision"] != e["provision"]
+            or e["pupil__primary_need_id"] != e["primary_need_id"]):
+        found.append(("status_mismatch",
+                      f"register {e['pupil__sen_provision']}, history {e['provision']} "
+                      f"{codes['primary'] or 'no need'}"))
+    return found
+
+
+def _problem(key: str, row: dict, prefix: str, detail: str) -> Problem:
+    return Problem(
+        check=BY_KEY[key],
+        pupil_code=str(row[f"{prefix}code"]),
+        surname=row[f"{prefix}surname"],
+        forename=row[f"{prefix}forename"],
+        upn=row[f"{prefix}upn"],
+        school_name=row[f"{prefix}school__name"],
+        school_urn=row[f"{prefix}school__urn"],
+        detail=detail,
+    )
+
+
+def find_problems(pupils: QuerySet[Pupil]) -> list[Problem]:
+    """Every problem among these pupils, ordered by check, school and name. Four queries."""
+    today = timezone.localdate()
+    ids = pupils.values("pk")
+    problems: list[Problem] = []
+
+    open_episodes = SenEpisode.objects.filter(ends_on__isnull=True, pupil__in=ids)
+    for e in open_episodes.filter(_suspect_episodes(today)).values(*EPISODE_FIELDS):
+        problems += [_problem(k, e, "pupil__", d) for k, d in _episode_problems(e, today)]
+
+    # The partial unique index one_open_episode should make this impossible: look anyway.
+    doubled = (
+        Pupil.objects.filter(pk__in=ids)
+        .annotate(open_count=Count("episodes", filter=Q(episodes__ends_on__isnull=True)))
+        .filter(open_count__gt=1)
+        .values(*PUPIL_FIELDS, "open_count")
+    )
+    problems += [_problem("two_open_episodes", p, "", f"{p['open_count']} open")
+                 for p in doubled]
+
+    # A register status with no open episode behind it.
+    has_open = SenEpisode.objects.filter(pupil=OuterRef("pk"), ends_on__isnull=True)
+    orphans = (
+        Pupil.objects.filter(pk__in=ids)
+        .filter(~Exists(has_open))
+        .filter(Q(sen_provision__in=SEN) | Q(primary_need__isnull=False))
+        .values(*PUPIL_FIELDS)
+    )
+    problems += [
+        _problem("status_mismatch", p, "",
+                 f"register {p['sen_provision']} {p['primary_need__code'] or ''}".strip()
+                 + ", no open status in the history")
+        for p in orphans
+    ]
+
+    enrolled = Enrolment.objects.filter(
+        pupil=OuterRef("pk"), school=OuterRef("school"), ends_on__isnull=True)
+    unenrolled = Pupil.objects.filter(pk__in=ids).filter(~Exists(enrolled)).values(*PUPIL_FIELDS)
+    problems += [_problem("no_open_enrolment", p, "", "no open enrolment") for p in unenrolled]
+
+    order = {c.key: i for i, c in enumerate(CHECKS)}
+    problems.sort(key=lambda p: (order[p.check.key], p.school_name, p.surname, p.forename))
+    return problems
+
+
+def counts(problems: list[Problem]) -> list[tuple[Check, int]]:
+    """(check, number of problems) for every check, in order, zeros included."""
+    n = {c.key: 0 for c in CHECKS}
+    for p in problems:
+        n[p.check.key] += 1
+    return [(c, n[c.key]) for c in CHECKS]
