@@ -15,6 +15,13 @@ import time
 from pathlib import Path
 
 BENCH_DB = Path("var/bench.sqlite3")
+# Each area measures its own pages in sendtrust/<area>/bench.py, after the pupil benches.
+# (sendtrust.benchmarks.bench runs first: it empties and reloads the DfE tables.)
+AREA_BENCHES = [
+    "sendtrust.evaluation.bench",
+    "sendtrust.planning.bench",
+    "sendtrust.analytics.bench",
+]
 
 
 def setup_django(db_path: Path) -> None:
@@ -200,6 +207,9 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         call_command("load_benchmarks", str(data), quiet=True, stdout=open(os.devnull, "w"))
         print(f"Loaded the DfE files from {data} in {time.perf_counter() - t0:.1f} s")
+        from sendtrust.benchmarks.bench import bench as bench_dfe
+
+        bench_dfe(report, quick=args.quick, data=data)
     else:
         print(f"No DfE data at {data}: the overview runs without national rates")
     # The import runs twice: into the fresh database, and again after the page benchmarks
@@ -214,6 +224,10 @@ def main(argv=None) -> int:
 
     bench_import(report, rows=rows, urn="999002",
                  when=f"into a database of {Pupil.objects.count():,} pupils")
+    import importlib
+
+    for area in AREA_BENCHES:
+        importlib.import_module(area).bench(report, quick=args.quick, data=data)
     print("\nSummary")
     for name, value, target, verdict in report.rows:
         print(f"  {name:<62} {value:>14}   {target:<10} {verdict}")

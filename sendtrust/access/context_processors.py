@@ -2,8 +2,11 @@ from sendtrust.access.policy import (
     TRUST_GRANTS,
     Action,
     EvalAction,
+    PlanRight,
     actor_for,
     allows_evaluation,
+    allows_plan,
+    schools_for,
 )
 from sendtrust.organisations.models import Trust
 
@@ -25,5 +28,19 @@ def roles(request):
         "nav_eval_trusts": [
             t for t in trusts if allows_evaluation(user, EvalAction.ROUND_LIST, t)
         ],
+        "nav_analytics_trusts": granted(Action.TRUST_ANALYTICS),
+        # School leaders without a trust-wide role reach their own school's analytics.
+        "nav_analytics_schools": (
+            list(schools_for(user, Action.SCHOOL_ANALYTICS).order_by("name"))
+            if not granted(Action.TRUST_ANALYTICS) and actor.school_roles else []
+        ),
+        "nav_plan_trusts": [
+            t for t in trusts if not t.read_only and allows_plan(user, PlanRight.VIEW, t)
+        ],
+        "nav_quality_trusts": granted(Action.DATA_QUALITY),
+        "nav_quality_schools": (
+            list(schools_for(user, Action.DATA_QUALITY).order_by("name"))
+            if not granted(Action.DATA_QUALITY) and actor.school_roles else []
+        ),
         "nav_roles": sorted(actor.all_roles()),
     }
