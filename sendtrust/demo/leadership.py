@@ -1,11 +1,14 @@
-"""The demo trust's leadership work: context profiles and two self-evaluation rounds.
+"""The demo trust's leadership work: context profile, two self-evaluation rounds and a plan.
 
 A demo that shows only pupils leaves the heart of sendtrust empty, so the demo trust also gets:
 - the trust's context profile, written as a SEND leader would write it;
 - a closed "Summer" round: every school and the trust rated on every theme, submitted, a few
   ratings moderated with a reason;
 - an open "Autumn" round: most schools rated (a little better than in summer), some submitted,
-  some moderated, some still in draft, one school not started, so every state is on show.
+  some moderated, some still in draft, one school not started, so every state is on show;
+- a strategic plan drawn from the summer round's weakest themes: goals at each horizon,
+  success criteria tied to live indicators, and actions owned by the SENCOs, a headteacher and
+  the SEND leader, some done, some in progress, one overdue and one due this week.
 
 Levels come from one `random.Random(seed)`: each school has a level it tends to, each area an
 offset (the trust is weakest at planning and organising and at team working), plus noise.
@@ -24,6 +27,8 @@ from django.utils import timezone
 from sendtrust.evaluation import services
 from sendtrust.evaluation.models import Framework, Rating, Round, RoundUnit, ScaleLevel, Theme
 from sendtrust.organisations.models import Membership, Role, Trust
+from sendtrust.planning import services as plans
+from sendtrust.planning.models import Horizon, PlanAction, SuccessCriterion
 
 FRAMEWORK = "six-area-leadership"
 # Where a trust like the demo one tends to be strong (+) or weak (-), in scale steps.
@@ -89,7 +94,7 @@ def seed_leadership(trust: Trust, *, seed: int, on: dt.date | None = None) -> di
     levels = {s.value: s for s in ScaleLevel.objects.filter(framework=framework)}
     base = {s.pk: rng.uniform(1.7, 3.3) for s in schools}
     base[None] = 2.6
-    made = {"rounds": 0, "ratings": 0, "moderations": 0}
+    made = {"rounds": 0, "ratings": 0, "moderations": 0, "goals": 0, "actions": 0}
     summer_opened, autumn_opened = _round_dates(today)
     with transaction.atomic():
         _context(trust, leader, schools)
@@ -122,7 +127,62 @@ def seed_leadership(trust: Trust, *, seed: int, on: dt.date | None = None) -> di
                 submitted.append(unit)
         made["moderations"] += _moderate(submitted[: max(1, len(submitted) // 2)], leader, rng,
                                          share=0.15)
+        head = _member(trust, Role.HEADTEACHER, school=schools[0]) if Membership.objects.filter(
+            trust=trust, role=Role.HEADTEACHER).exists() else leader
+        owners = [sencos.get(s.pk, leader) for s in schools] + [head, leader]
+        made["goals"], made["actions"] = _plan(trust, summer, leader, owners, schools, today, rng)
     return made
+
+
+# (horizon, title, themes, criteria [(indicator, description, target, direction)], actions
+#  [(title, owner index, days from today, status)]). Owner index -1 is the SEND leader, -2 the
+#  first school's headteacher, 0.. the schools' SENCOs.
+PLAN = [
+    (Horizon.THREE_MONTHS, "Identify SEN support consistently across our schools",
+     ["accurate-assessment-and-identification", "analysis-of-send-data"],
+     [("sen_support_rate", "The trust's SEN support rate moves towards the national rate.",
+       13.0, SuccessCriterion.Direction.UP),
+      ("identification_recorded", "Every pupil on SEN support has their identification "
+       "recorded: who, when and on what evidence.", 95.0, SuccessCriterion.Direction.UP)],
+     [("Moderate SEN support decisions across the primary schools", 0, -9, "in_progress"),
+      ("Record identification evidence for every pupil added this term", 1, 5, "in_progress"),
+      ("Share the trust's funnel plot with headteachers", -1, -30, "done")]),
+    (Horizon.ONE_YEAR, "Make provision mapping show impact, not just attendance",
+     ["robust-provision-mapping", "impactful-interventions", "rigorous-monitoring-and-evaluation"],
+     [("", "Every school's provision map records entry and exit data for each intervention.",
+       None, SuccessCriterion.Direction.UP)],
+     [("Agree a trust template for intervention entry and exit data", -1, 40, "not_started"),
+      ("Pilot the template in one school and report back", 0, 75, "not_started")]),
+    (Horizon.THREE_YEARS, "Parents and carers are partners in every plan",
+     ["working-with-parents-and-carers", "pupil-voice-and-participation"],
+     [("", "Three in four parents of pupils with SEN say in the annual survey that they are "
+       "listened to.", None, SuccessCriterion.Direction.UP)],
+     [("Train every SENCO in the structured conversation", -2, 120, "not_started"),
+      ("Run the first trust-wide parent survey", -1, 200, "blocked")]),
+]
+
+
+def _plan(trust, source_round, leader, owners, schools, today, rng) -> tuple[int, int]:
+    goals = actions = 0
+    for order, (horizon, title, themes, criteria, steps) in enumerate(PLAN):
+        goal = plans.create_goal(trust, horizon=horizon, title=title, themes=themes,
+                                 source_round=source_round, order=order, by=leader)
+        goals += 1
+        for i, (key, description, target, direction) in enumerate(criteria):
+            plans.create_criterion(goal, description=description, indicator_key=key,
+                                   target=target, direction=direction, order=i, by=leader)
+        for step_title, who, days, status in steps:
+            owner = owners[min(who, len(schools) - 1)] if who >= 0 else owners[who]
+            action = plans.create_action(
+                goal, title=step_title, owner=owner, due_on=today + dt.timedelta(days=days),
+                themes=themes[:1], schools=schools[:2] if who >= 0 else [], by=leader)
+            actions += 1
+            if status != PlanAction.Status.NOT_STARTED:
+                note = {"in_progress": "Started: first meeting held, dates set for the rest.",
+                        "done": "Done and shared at the headteachers' meeting.",
+                        "blocked": "Waiting for the survey tool to be approved."}[status]
+                plans.record_progress(action, text=note, status=status, by=owner)
+    return goals, actions
 
 
 def _round_dates(today: dt.date) -> tuple[dt.date, dt.date]:

@@ -9,6 +9,7 @@ from sendtrust.access.models import AuditEntry
 from sendtrust.demo.leadership import seed_leadership
 from sendtrust.demo.services import build_demo_trust
 from sendtrust.evaluation.models import ContextProfile, Moderation, Rating, Round, RoundUnit
+from sendtrust.organisations.models import Membership, Role
 
 ON = dt.date(2026, 11, 20)
 
@@ -74,7 +75,6 @@ def test_context_profile_names_the_trusts_local_authorities(trust):
 
 
 def test_heat_map_of_the_demo_round_opens_for_the_send_leader(trust, client):
-    from sendtrust.organisations.models import Membership, Role
 
     seed_leadership(trust, seed=3, on=ON)
     leader = Membership.objects.get(trust=trust, role=Role.SEND_LEADER).user
@@ -84,3 +84,24 @@ def test_heat_map_of_the_demo_round_opens_for_the_send_leader(trust, client):
     assert response.status_code == 200
     for school in trust.schools.all():
         assert school.name in response.content.decode()
+
+
+def test_plan_has_every_horizon_and_actions_due_overdue_and_done(trust):
+    from sendtrust.planning.models import Goal, PlanAction, SuccessCriterion
+
+    made = seed_leadership(trust, seed=3, on=ON)
+    goals = Goal.objects.filter(trust=trust)
+    assert made["goals"] == goals.count() == 3
+    assert sorted(goals.values_list("horizon", flat=True)) == [3, 12, 36]
+    actions = PlanAction.objects.filter(goal__trust=trust)
+    assert made["actions"] == actions.count()
+    assert actions.filter(due_on__lt=ON).exclude(status__in=PlanAction.CLOSED).exists()
+    assert actions.filter(due_on__gte=ON, due_on__lte=ON + dt.timedelta(days=7)).exists()
+    assert actions.filter(status=PlanAction.Status.DONE).exists()
+    # Criteria tied to an indicator keep the value on the day they were written as baseline.
+    tied = SuccessCriterion.objects.filter(goal__trust=trust).exclude(indicator_key="")
+    assert tied.exists() and all(c.baseline is not None for c in tied)
+    # The demo SENCO account has actions to see under My actions.
+    senco = Membership.objects.get(trust=trust, role=Role.SENCO, school=trust.schools.order_by(
+        "pk").first()).user
+    assert actions.filter(owner=senco).exists()

@@ -52,7 +52,8 @@ class Command(BaseCommand):
             made = seed_leadership(result.trust, seed=seed)
             out(
                 f"Leadership: context profile, {made['rounds']} self-evaluation rounds, "
-                f"{made['ratings']:,} ratings, {made['moderations']} moderations."
+                f"{made['ratings']:,} ratings, {made['moderations']} moderations; "
+                f"a strategic plan of {made['goals']} goals and {made['actions']} actions."
             )
         out("")
         out(summary_table(result))
