@@ -53,6 +53,7 @@ IMPORT = {
     "school_a": ({"send_leader", "senco_a"}, TRUST_A_MEMBERS - {"send_leader", "senco_a"}),
     "school_b": ({"send_leader", "senco_b"}, TRUST_A_MEMBERS - {"send_leader", "senco_b"}),
     "other_school": ({"other_trust_senco"}, set()),
+    "public_school": (set(), set()),  # a public trust takes no pupils, from anyone
 }
 CHANGE = {
     "pupil_a1": ({"send_leader", "senco_a"}, TRUST_A_MEMBERS - {"send_leader", "senco_a"}),
@@ -67,6 +68,8 @@ OVERVIEW = {
     "trust": ({"send_leader", "executive", "trustee"},
               TRUST_A_MEMBERS - {"send_leader", "executive", "trustee"}),
     "other_trust": (set(), {"other_trust_senco"}),
+    # A read-only trust built from public data (see sendtrust/analytics/tests/matrix.py).
+    "public_trust": (ALL, set()),
 }
 AUDIT = {
     "trust": ({"send_leader"}, TRUST_A_MEMBERS - {"send_leader"}),
