@@ -61,6 +61,26 @@ def _status(request):
     return 400 if request.method == "POST" else 200
 
 
+def _goal_anchor(goal) -> str:
+    return reverse("planning:plan", args=[goal.trust.code]) + f"#goal-{goal.code}"
+
+
+def _save_form(request, form, save, *, done, template, context):
+    """The pattern of every add and edit page: check the form, save through the service (whose
+    rules may still refuse, naming the field), then say what happened and go back; or show the
+    form again with its errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except ValidationError as e:
+            _raise_on(form, e)
+        else:
+            message, target = done(saved)
+            messages.success(request, message)
+            return redirect(target)
+    return render(request, template, {**context, "form": form}, status=_status(request))
+
+
 # The plan ------------------------------------------------------------------------------------
 
 
@@ -105,18 +125,12 @@ def add_goal(request, code):
             initial["source_round"] = (Round.objects.filter(trust=trust, code=round_code).first()
                                        if _is_uuid(round_code) else None)
         initial["horizon"] = request.GET.get("horizon") or None
-    form = GoalForm(request.POST or None, trust=trust, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            goal = services.create_goal(trust, by=request.user, request=request,
-                                        **_goal_values(form.cleaned_data))
-        except ValidationError as e:
-            _raise_on(form, e)
-        else:
-            messages.success(request, f"Goal added: {goal.title}.")
-            return redirect(reverse("planning:plan", args=[trust.code]) + f"#goal-{goal.code}")
-    return render(request, "planning/goal_form.html",
-                  {"trust": trust, "form": form, "goal": None}, status=_status(request))
+    return _save_form(
+        request, GoalForm(request.POST or None, trust=trust, initial=initial),
+        lambda data: services.create_goal(trust, by=request.user, request=request,
+                                          **_goal_values(data)),
+        done=lambda goal: (f"Goal added: {goal.title}.", _goal_anchor(goal)),
+        template="planning/goal_form.html", context={"trust": trust, "goal": None})
 
 
 def _is_uuid(value) -> bool:
@@ -135,19 +149,12 @@ def edit_goal(request, code):
     initial = {"horizon": goal.horizon, "title": goal.title, "description": goal.description,
                "themes": goal.themes, "order": goal.order,
                "source_round": goal.source_round.code if goal.source_round_id else None}
-    form = GoalForm(request.POST or None, trust=goal.trust, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_goal(goal, by=request.user, request=request,
-                                 **_goal_values(form.cleaned_data))
-        except ValidationError as e:
-            _raise_on(form, e)
-        else:
-            messages.success(request, f"Goal saved: {goal.title}.")
-            return redirect(reverse("planning:plan", args=[goal.trust.code])
-                            + f"#goal-{goal.code}")
-    return render(request, "planning/goal_form.html",
-                  {"trust": goal.trust, "form": form, "goal": goal}, status=_status(request))
+    return _save_form(
+        request, GoalForm(request.POST or None, trust=goal.trust, initial=initial),
+        lambda data: services.update_goal(goal, by=request.user, request=request,
+                                          **_goal_values(data)),
+        done=lambda saved: (f"Goal saved: {saved.title}.", _goal_anchor(saved)),
+        template="planning/goal_form.html", context={"trust": goal.trust, "goal": goal})
 
 
 # Success criteria ----------------------------------------------------------------------------
@@ -161,20 +168,13 @@ def _criterion_values(data):
 @login_required
 def add_criterion(request, code):
     goal = get_goal(request, code)
-    form = CriterionForm(request.POST or None, trust=goal.trust)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_criterion(goal, by=request.user, request=request,
-                                      **_criterion_values(form.cleaned_data))
-        except ValidationError as e:
-            _raise_on(form, e)
-        else:
-            messages.success(request, "Success criterion added.")
-            return redirect(reverse("planning:plan", args=[goal.trust.code])
-                            + f"#goal-{goal.code}")
-    return render(request, "planning/criterion_form.html",
-                  {"trust": goal.trust, "goal": goal, "form": form, "criterion": None},
-                  status=_status(request))
+    return _save_form(
+        request, CriterionForm(request.POST or None, trust=goal.trust),
+        lambda data: services.create_criterion(goal, by=request.user, request=request,
+                                               **_criterion_values(data)),
+        done=lambda _: ("Success criterion added.", _goal_anchor(goal)),
+        template="planning/criterion_form.html",
+        context={"trust": goal.trust, "goal": goal, "criterion": None})
 
 
 @login_required
@@ -184,20 +184,13 @@ def edit_criterion(request, code):
     initial = {"description": criterion.description, "indicator_key": criterion.indicator_key,
                "school": criterion.school.code if criterion.school_id else None,
                "target": criterion.target, "direction": criterion.direction}
-    form = CriterionForm(request.POST or None, trust=goal.trust, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_criterion(criterion, by=request.user, request=request,
-                                      **_criterion_values(form.cleaned_data))
-        except ValidationError as e:
-            _raise_on(form, e)
-        else:
-            messages.success(request, "Success criterion saved.")
-            return redirect(reverse("planning:plan", args=[goal.trust.code])
-                            + f"#goal-{goal.code}")
-    return render(request, "planning/criterion_form.html",
-                  {"trust": goal.trust, "goal": goal, "form": form, "criterion": criterion},
-                  status=_status(request))
+    return _save_form(
+        request, CriterionForm(request.POST or None, trust=goal.trust, initial=initial),
+        lambda data: services.update_criterion(criterion, by=request.user, request=request,
+                                               **_criterion_values(data)),
+        done=lambda _: ("Success criterion saved.", _goal_anchor(goal)),
+        template="planning/criterion_form.html",
+        context={"trust": goal.trust, "goal": goal, "criterion": criterion})
 
 
 # Actions -------------------------------------------------------------------------------------
@@ -212,20 +205,13 @@ def _action_values(data):
 @login_required
 def add_action(request, code):
     goal = get_goal(request, code)
-    form = ActionForm(request.POST or None, trust=goal.trust)
-    if request.method == "POST" and form.is_valid():
-        try:
-            action = services.create_action(goal, by=request.user, request=request,
-                                            **_action_values(form.cleaned_data))
-        except ValidationError as e:
-            _raise_on(form, e)
-        else:
-            messages.success(request, f"Action added: {action.title}.")
-            return redirect(reverse("planning:plan", args=[goal.trust.code])
-                            + f"#goal-{goal.code}")
-    return render(request, "planning/action_form.html",
-                  {"trust": goal.trust, "goal": goal, "form": form, "action": None},
-                  status=_status(request))
+    return _save_form(
+        request, ActionForm(request.POST or None, trust=goal.trust),
+        lambda data: services.create_action(goal, by=request.user, request=request,
+                                            **_action_values(data)),
+        done=lambda action: (f"Action added: {action.title}.", _goal_anchor(goal)),
+        template="planning/action_form.html",
+        context={"trust": goal.trust, "goal": goal, "action": None})
 
 
 @login_required
@@ -236,19 +222,14 @@ def edit_action(request, code):
     initial = {"title": action.title, "description": action.description,
                "owner": action.owner, "due_on": action.due_on, "status": action.status,
                "themes": action.themes, "schools": list(action.schools.all())}
-    form = ActionForm(request.POST or None, trust=goal.trust, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_action(action, by=request.user, request=request,
-                                   **_action_values(form.cleaned_data))
-        except ValidationError as e:
-            _raise_on(form, e)
-        else:
-            messages.success(request, f"Action saved: {action.title}.")
-            return redirect("planning:action_detail", action.code)
-    return render(request, "planning/action_form.html",
-                  {"trust": goal.trust, "goal": goal, "form": form, "action": action},
-                  status=_status(request))
+    return _save_form(
+        request, ActionForm(request.POST or None, trust=goal.trust, initial=initial),
+        lambda data: services.update_action(action, by=request.user, request=request,
+                                            **_action_values(data)),
+        done=lambda saved: (f"Action saved: {saved.title}.",
+                            reverse("planning:action_detail", args=[saved.code])),
+        template="planning/action_form.html",
+        context={"trust": goal.trust, "goal": goal, "action": action})
 
 
 def _action_context(request, action, form=None):
