@@ -40,26 +40,24 @@ def _base(description: str, title: str) -> dict:
 def funnel_spec(section: FunnelSection) -> dict:
     """National schools (a sample, grey), the 95% and 99.8% limits, the trust's schools."""
     nf = section.national
-    limits = []
-    for n, lo95, hi95, lo998, hi998 in nf.grid:
-        limits += [
-            {"pupils": n, "rate": lo95, "line": "95% limits", "side": "lower"},
-            {"pupils": n, "rate": hi95, "line": "95% limits", "side": "upper"},
-            {"pupils": n, "rate": lo998, "line": "99.8% limits", "side": "lower"},
-            {"pupils": n, "rate": hi998, "line": "99.8% limits", "side": "upper"},
-        ]
-    sample = [{"pupils": n, "rate": r} for n, r in nf.sample]
-    y_max = max([r for _, r in nf.sample] + [p["rate"] for p in section.points] + [1.0])
+    y_max = max([nf.sample_max] + [p["rate"] for p in section.points] + [1.0])
     y_scale = {"domain": [0, min(100, round(y_max * 1.05 + 0.5, 0))], "nice": False}
     x = {"field": "pupils", "type": "quantitative", "title": "Pupils on roll"}
     y = {"field": "rate", "type": "quantitative", "title": f"{nf.label} (% of pupils)",
          "scale": y_scale}
     spec = _base(section.reading, section.title)
     spec["layer"] = [
-        {"data": {"values": sample},
+        {"data": _csv_data(nf.sample_csv, ("pupils", "rate")),
          "mark": {"type": "circle", "size": 10, "color": "#9a9a9a", "opacity": 0.35},
          "encoding": {"x": x, "y": y}},
-        {"data": {"values": limits},
+        {"data": _csv_data(nf.grid_csv, ("pupils", *LIMIT_COLUMNS)),
+         # One row per grid point, folded into a row per (point, line, side) in the browser.
+         "transform": [
+             {"fold": list(LIMIT_COLUMNS), "as": ["limit", "rate"]},
+             {"calculate": "indexof(datum.limit, '998') >= 0 ? '99.8% limits' : '95% limits'",
+              "as": "line"},
+             {"calculate": "indexof(datum.limit, 'lo') == 0 ? 'lower' : 'upper'", "as": "side"},
+         ],
          "mark": {"type": "line", "color": "#333333", "strokeWidth": 1.2, "clip": True},
          "encoding": {"x": x, "y": y, "detail": {"field": "side"},
                       "strokeDash": {"field": "line", "type": "nominal", "title": "Limits",
@@ -88,6 +86,14 @@ def funnel_spec(section: FunnelSection) -> dict:
         })
     spec["resolve"] = {"scale": {"color": "independent", "shape": "independent"}}
     return spec
+
+
+LIMIT_COLUMNS = ("lo95", "hi95", "lo998", "hi998")
+
+
+def _csv_data(text: str, numbers) -> dict:
+    """Inline CSV data: a national sample of 1,000 schools is a few kB of text this way."""
+    return {"values": text, "format": {"type": "csv", "parse": dict.fromkeys(numbers, "number")}}
 
 
 def dot_spec(rows: list[dict], *, category: str, value: str, group: str, title: str,

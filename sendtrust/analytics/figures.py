@@ -12,10 +12,12 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db import connection
+from django.db.models import Count, Max, Min, Q, Subquery, Sum
 from django.utils import timezone
 
 from sendtrust.access.policy import is_aggregate_only
@@ -266,8 +268,22 @@ class NationalFunnel:
     excluded: int  # rows with a missing value, no pupils, or more cases than pupils
     outside: dict  # level -> schools outside
     above: dict  # level -> schools above
-    grid: list  # [(n, lo95, hi95, lo998, hi998)] as percentages
-    sample: list  # [(n, rate %)]
+    # The limits on a grid of school sizes (n, lo95, hi95, lo998, hi998, as percentages) and
+    # a sample of schools (n, rate %), kept as CSV text: the compact inline data the chart
+    # draws, built once and cached with the funnel (see `grid` and `sample` for the rows).
+    grid_csv: str = ""
+    sample_csv: str = ""
+    sample_max: float = 0.0  # the highest sampled rate %, for the chart's y scale
+
+    @property
+    def grid(self) -> list[tuple]:
+        """[(n, lo95, hi95, lo998, hi998)] as percentages."""
+        return [(int(n), *map(float, rest)) for n, *rest in _csv_rows(self.grid_csv)]
+
+    @property
+    def sample(self) -> list[tuple]:
+        """[(n, rate %)] for the sampled schools."""
+        return [(int(n), float(r)) for n, r in _csv_rows(self.sample_csv)]
 
     def limits_at(self, n) -> stats.Limits:
         n = np.asarray(n, dtype=float)
@@ -296,7 +312,7 @@ def national_funnel(phase: str, measure: str, method: str = DEFAULT_METHOD,
     if method not in METHODS:
         raise ValueError(f"unknown limits {method!r}")
     version = version or data_version()
-    key = f"analytics:funnel:v1:{version}:{phase}:{measure}:{method}"
+    key = f"analytics:funnel:v3:{version}:{phase}:{measure}:{method}"
     hit = cache.get(key)
     if hit is not None:
         return hit or None  # False caches "no file has this phase"
@@ -335,7 +351,6 @@ def _compute_funnel(phase: str, measure: str, method: str) -> NationalFunnel | N
         od.phi if od else None, od.tau2 if od else None, res.n_units, excluded,
         {lv: res.outside(lv) for lv in LEVELS},
         {lv: int(np.count_nonzero(res.flags[lv] == stats.ABOVE)) for lv in LEVELS},
-        [], [],
     )
     grid = np.unique(np.round(np.geomspace(max(1.0, n_arr.min()), n_arr.max(), 160)))
     lim = partial.limits_at(grid)
@@ -345,8 +360,22 @@ def _compute_funnel(phase: str, measure: str, method: str) -> NationalFunnel | N
     ]
     rng = np.random.default_rng(2019)
     pick = np.sort(rng.choice(len(n), size=min(len(n), SAMPLE_POINTS), replace=False))
-    sample = [(int(n_arr[i]), round(100 * y_arr[i] / n_arr[i], 2)) for i in pick]
-    return NationalFunnel(**{**partial.__dict__, "grid": grid_rows, "sample": sample})
+    sample = [(int(n_arr[i]), round(float(100 * y_arr[i] / n_arr[i]), 2)) for i in pick]
+    return NationalFunnel(**{
+        **partial.__dict__,
+        "grid_csv": _csv(("pupils", "lo95", "hi95", "lo998", "hi998"), grid_rows),
+        "sample_csv": _csv(("pupils", "rate"), sample),
+        "sample_max": max((r for _, r in sample), default=0.0),
+    })
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    return [line.split(",") for line in text.splitlines()[1:]]
+
+
+def _csv(header, rows) -> str:
+    """Numbers as CSV text (str of a float is its shortest exact form)."""
+    return "\n".join([",".join(header), *(",".join(map(str, row)) for row in rows)])
 
 
 FLAG_WORDS = {
@@ -518,24 +547,35 @@ def _need_labels() -> dict[str, str]:
 
 
 def _national_need(phases: set[str], la_code: str | None = None) -> tuple[dict, dict, str]:
-    """Latest census SEN pupils by primary need: national (sum of LA rows) and one LA."""
+    """Latest census SEN pupils by primary need: national (sum of LA rows) and one LA.
+
+    One grouped query for the national sums and their source (a second for one LA's).
+    """
     rows = (
         Figure.objects.filter(level=Level.LA, measure_id="sen_need_count", phase__in=phases,
                               sen="", breakdown="", value__isnull=False)
         .exclude(need="")
     )
-    latest = rows.aggregate(y=Max("year"))["y"]
-    if latest is None:
+    latest = rows.order_by("-year").values("year")[:1]
+    rows = rows.filter(year=Subquery(latest))
+    national: dict[str, float] = defaultdict(float)
+    first = None  # (lowest id, title, period): the file named as the source
+    for need, title, period, total, low in (
+        rows.values("need", "dataset__title", "period")
+        .annotate(t=Sum("value"), low=Min("id")).order_by()
+        .values_list("need", "dataset__title", "period", "t", "low")
+    ):
+        national[need] += total
+        if first is None or low < first[0]:
+            first = (low, title, period)
+    if first is None:
         return {}, {}, ""
-    rows = rows.filter(year=latest)
-    national = dict(rows.values("need").annotate(t=Sum("value")).values_list("need", "t"))
     local = {}
     if la_code:
         local = dict(rows.filter(geo_code=la_code).values("need").annotate(t=Sum("value"))
                      .values_list("need", "t"))
-    title = rows.values_list("dataset__title", "period").first()
-    source = f"{title[0]}, {title[1]} (national = sum of LA rows)" if title else ""
-    return national, local, source
+    source = f"{first[1]}, {first[2]} (national = sum of LA rows)"
+    return dict(national), local, source
 
 
 def _shares(counts: dict) -> dict:
@@ -669,23 +709,56 @@ def census_days(trust: Trust, school: School | None = None, today=None) -> list[
     return [d for d in map(census_day, years) if first <= d <= today]
 
 
-def _status_on(trust: Trust, day: dt.date, school: School | None) -> tuple[int, int, int]:
-    """Pupils enrolled at the trust on `day`, and those on SEN support / with a plan then."""
-    enrolled = Enrolment.objects.filter(school__trust=trust, starts_on__lte=day).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-    if school is not None:
-        enrolled = enrolled.filter(school=school)
-    covering = (Q(pupil__episodes__starts_on__lte=day)
-                & (Q(pupil__episodes__ends_on__isnull=True)
-                   | Q(pupil__episodes__ends_on__gte=day)))
-    agg = enrolled.aggregate(
-        pupils=Count("pupil_id", distinct=True),
-        k=Count("pupil_id", distinct=True,
-                filter=covering & Q(pupil__episodes__provision=Provision.SUPPORT)),
-        e=Count("pupil_id", distinct=True,
-                filter=covering & Q(pupil__episodes__provision=Provision.EHCP)),
+TREND_SQL = """
+WITH days(d) AS (VALUES {days})
+SELECT days.d, COUNT(DISTINCT e.pupil_id),
+ COUNT(DISTINCT CASE WHEN ep.provision = %s AND ep.starts_on <= days.d
+   AND (ep.ends_on IS NULL OR ep.ends_on >= days.d) THEN e.pupil_id END),
+ COUNT(DISTINCT CASE WHEN ep.provision = %s AND ep.starts_on <= days.d
+   AND (ep.ends_on IS NULL OR ep.ends_on >= days.d) THEN e.pupil_id END)
+FROM days
+JOIN {enrolment} e ON e.starts_on <= days.d AND (e.ends_on IS NULL OR e.ends_on >= days.d)
+JOIN {school} s ON s.id = e.school_id
+LEFT JOIN {episode} ep ON ep.pupil_id = e.pupil_id
+WHERE s.trust_id = %s{only_school}
+GROUP BY days.d
+"""
+
+
+def trend_query(trust: Trust, days: list[dt.date],
+                school: School | None = None) -> tuple[str, list]:
+    """One grouped query for every census day: (SQL, params), run by the page and the bench.
+
+    Per day: pupils enrolled at the trust (or the school) that day, and those of them with an
+    SEN support / EHC plan episode covering it, each pupil counted once.
+    """
+    cast = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+    sql = TREND_SQL.format(
+        days=", ".join(f"({cast})" for _ in days),
+        enrolment=Enrolment._meta.db_table, school=School._meta.db_table,
+        episode=SenEpisode._meta.db_table,
+        only_school=" AND e.school_id = %s" if school is not None else "",
     )
-    return agg["pupils"], agg["k"], agg["e"]
+    params = [*days, Provision.SUPPORT, Provision.EHCP, trust.pk]
+    if school is not None:
+        params.append(school.pk)
+    return sql, params
+
+
+def _status_by_day(trust: Trust, days: list[dt.date],
+                   school: School | None) -> dict[dt.date, tuple[int, int, int]]:
+    """Pupils enrolled on each day, and those on SEN support / with a plan then (one query)."""
+    if not days:
+        return {}
+    sql, params = trend_query(trust, days, school)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {_as_date(d): (p, k, e) for d, p, k, e in cursor.fetchall()}
+    return {day: found.get(day, (0, 0, 0)) for day in days}
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def _national_series() -> tuple[dict[int, dict], list[str]]:
@@ -723,8 +796,7 @@ def trend(trust: Trust, sr: SchoolRates, school: School | None = None) -> Trend:
     hide = sr.hide
     mine = {}
     if sr.from_records:
-        for day in census_days(trust, school):
-            p, k, e = _status_on(trust, day, school)
+        for day, (p, k, e) in _status_by_day(trust, census_days(trust, school), school).items():
             mine[day.year] = (day, shown(p, hide), shown(k, hide), shown(e, hide))
     national, sources = _national_series()
     who = school.name if school else "Trust"
@@ -792,6 +864,7 @@ def outcome_gaps(la_codes: list[tuple[str, str]]) -> Table:
     measures = [m for m, *_ in OUTCOMES] + [c for *_, cn in OUTCOMES if cn for c in cn]
     data: dict[tuple, dict] = defaultdict(dict)  # (geo, measure, year) -> group -> value
     titles: dict[tuple, str] = {}
+    years: dict[tuple, set] = defaultdict(set)  # (geo, measure) -> years with figures
     for geo, m, year, period, sen, value, title in (
         Figure.objects.filter(level__in=[Level.NATIONAL, Level.LA], geo_code__in=geos,
                               measure_id__in=measures, phase="", need="", breakdown="",
@@ -800,13 +873,13 @@ def outcome_gaps(la_codes: list[tuple[str, str]]) -> Table:
                      "dataset__title")
     ):
         data[(geo, m, year)].setdefault(sen, value)
-        titles[(geo, m, year)] = f"{title}, {period}"
+        titles[(geo, m, year)] = (title, period)
+        years[(geo, m)].add(year)
     rows = []
     for measure, label, kind, counts in OUTCOMES:
         for geo in geos:
             best = None
-            for year in sorted({y for (g, m, y) in data if g == geo and m == measure},
-                               reverse=True):
+            for year in sorted(years.get((geo, measure), ()), reverse=True):
                 groups = _with_any_sen(data, geo, measure, year, counts)
                 if groups.get("any_sen") is not None and groups.get("no_sen") is not None:
                     best = (year, groups)
@@ -814,6 +887,7 @@ def outcome_gaps(la_codes: list[tuple[str, str]]) -> Table:
             if best is None:
                 continue
             year, groups = best
+            title, period = titles[(geo, measure, year)]
             sen_v, no_v = groups["any_sen"], groups["no_sen"]
             lo = hi = None
             if counts:
@@ -826,11 +900,11 @@ def outcome_gaps(la_codes: list[tuple[str, str]]) -> Table:
                     lo, hi = round(100 * gap.lower, 2), round(100 * gap.upper, 2)
             rows.append({
                 "outcome": label, "place": names.get(geo, geo),
-                "period": titles[(geo, measure, year)].rsplit(", ", 1)[-1],
+                "period": f"{title}, {period}".rsplit(", ", 1)[-1],
                 "sen": round(sen_v, 2), "no_sen": round(no_v, 2),
                 "gap": round(sen_v - no_v, 2), "ci_low": lo, "ci_high": hi,
                 "trust": "no trust data yet",
-                "source": titles[(geo, measure, year)].rsplit(", ", 1)[0],
+                "source": f"{title}, {period}".rsplit(", ", 1)[0],
                 "_pct": kind == "pct",
             })
     return Table(
@@ -934,12 +1008,18 @@ class Analytics:
     hide: bool
     method: str
     rates: SchoolRates
-    rates_table: Table
     funnels: list[FunnelSection]
     need: NeedMix
     trend: Trend
     gaps: Table
     timeliness: Table
+
+    @cached_property
+    def rates_table(self) -> Table:
+        """The schools table, built on first use: the funnel section never shows it, so it
+        does not pay for the national and LA rates beside each school."""
+        national, la = _rates_context([f.school for f in self.rates.rows])
+        return school_rates_table(self.rates, national=national, la=la)
 
     def tables(self) -> dict[str, Table]:
         out = {"schools": self.rates_table}
@@ -952,14 +1032,28 @@ class Analytics:
         return out
 
 
+def _la_rates_by_phase(codes, phases) -> dict[str | None, dict[str, benchmarks.Rates]]:
+    """Latest LA rates per phase asked (None = all schools), keyed by LA code: one query.
+
+    The same choice of file and period as `benchmarks.la_sen_rates_many`, for every phase at
+    once, so the query count does not grow with the phases a trust's schools span.
+    """
+    asked = {c.strip() for c in codes if c and c.strip()}
+    old_for = benchmarks._old_la_codes(asked)
+    if not old_for:
+        return {p: {} for p in phases}
+    stored = {p: benchmarks._phase(p) for p in phases}
+    groups = benchmarks._groups(Level.LA, set(old_for.values()), set(stored.values()))
+    best = benchmarks._best(groups, by=lambda key: (key[0], key[4]))
+    return {p: {code: best[(old, stored[p])] for code, old in old_for.items()
+                if (old, stored[p]) in best} for p in phases}
+
+
 def _rates_context(schools):
     """National rates per phase, and each school's LA rate for its phase (else all schools)."""
     phases = {benchmark_phase(s) for s in schools} - {None}
     national = benchmarks.national_sen_rates_many({None, *phases})
-    codes = {s.la_code for s in schools}
-    by_phase = {None: benchmarks.la_sen_rates_many(codes)}
-    for phase in phases:
-        by_phase[phase] = benchmarks.la_sen_rates_many(codes, phase)
+    by_phase = _la_rates_by_phase({s.la_code for s in schools}, {None, *phases})
     la = {}
     for s in schools:
         p = benchmark_phase(s)
@@ -973,7 +1067,8 @@ def analytics(trust: Trust, user, *, school: School | None = None,
               method: str = DEFAULT_METHOD, sections=None) -> Analytics:
     """Everything the trust (or school) analytics page shows, for this viewer.
 
-    sections: the names to compute ("rates" always); None = all.
+    sections: the names to compute; None = all. Each school's counts are always computed;
+    the schools table beside them (`rates_table`) is built when first read.
     """
     if method not in METHODS:
         method = DEFAULT_METHOD
@@ -983,13 +1078,11 @@ def analytics(trust: Trust, user, *, school: School | None = None,
         sr = SchoolRates([f for f in sr.rows if f.school.pk == school.pk], sr.total, hide,
                          sr.from_records, sr.sources)
     schools = [f.school for f in sr.rows]
-    national, la = _rates_context(schools)
-    rates_table = school_rates_table(sr, national=national, la=la)
     want = (lambda name: True) if sections is None else (lambda name: name in sections)
     empty = Table("empty", "", [])
     las = partner_las(schools)
     return Analytics(
-        trust, school, hide, method, sr, rates_table,
+        trust, school, hide, method, sr,
         funnels=funnel_sections(sr, method) if want("funnel") else [],
         need=need_mix(trust, sr, school) if want("need") else NeedMix(empty, [], None),
         trend=trend(trust, sr, school) if want("trend") else Trend(empty, [], False),
