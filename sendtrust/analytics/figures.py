@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max, Min, Q, Subquery, Sum
+from django.db.models import Count, Max, Min, Subquery, Sum
 from django.utils import timezone
 
 from sendtrust.access.policy import is_aggregate_only
@@ -34,6 +34,7 @@ from sendtrust.analytics.tables import (
 from sendtrust.benchmarks import queries as benchmarks
 from sendtrust.benchmarks.models import Dataset, Figure, Level, Phase
 from sendtrust.organisations.models import School, Trust
+from sendtrust.organisations.overview import school_counts
 from sendtrust.pupils.models import Enrolment, NeedType, Provision, Pupil, SenEpisode
 
 ENGLAND = benchmarks.ENGLAND
@@ -123,17 +124,11 @@ class SchoolRates:
 
 
 def _counts_from_records(trust: Trust) -> dict[int, tuple[int, int, int]]:
-    rows = (
-        Pupil.objects.filter(school__trust=trust)
-        .values("school_id")
-        .annotate(
-            pupils=Count("id"),
-            k=Count("id", filter=Q(sen_provision=Provision.SUPPORT)),
-            e=Count("id", filter=Q(sen_provision=Provision.EHCP)),
-        )
-        .order_by()
-    )
-    return {r["school_id"]: (r["pupils"], r["k"], r["e"]) for r in rows}
+    """(pupils, SEN support, EHC plan) per school: the same query as the trust overview."""
+    return {
+        school_id: (r["pupils"], r["sen_support"], r["ehcp"])
+        for school_id, r in school_counts(trust).items()
+    }
 
 
 def school_rates(trust: Trust, *, hide: bool) -> SchoolRates:
