@@ -6,7 +6,7 @@ import csv
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -14,13 +14,15 @@ from django.db import connection
 
 from sendtrust.benchmarks.measures import MEASURES
 from sendtrust.benchmarks.models import SYMBOL_MEANINGS, Dataset, Figure, Measure
+from sendtrust.lib import bulk
 
 # Symbols for cells DfE withheld to protect confidentiality.
 SUPPRESSED = {"x", "c"}
 HEADERS_FILE = Path(__file__).with_name("headers.yaml")
-# Rows per write. bulk_create (reference tables) splits this further to fit SQLite's
-# 999-variable limit; figures go through executemany/COPY, which have no such limit.
-BATCH_SIZE = 5000
+# Figures queued before a write: few, large multi-row INSERTs (or one COPY) per file.
+BATCH_SIZE = 50_000
+# Rows per bulk_create of reference tables (split further to fit SQLite's variable limit).
+REFERENCE_BATCH_SIZE = 5000
 
 
 class LoadError(Exception):
@@ -101,29 +103,66 @@ def check_header(ctx: Context, header: Sequence[str], key: str | None = None) ->
         raise LoadError(f"{key}: unexpected header: " + "; ".join(parts))
 
 
+class CsvTable:
+    """An open DfE CSV file whose header has been checked; rows come as lists of strings.
+
+    `index` maps each column name to its position, resolved once from the checked header, so
+    loaders look cells up by position instead of building a dict per row. Use as a context
+    manager; `rows()` yields (line number, fields) and counts the rows read.
+    """
+
+    def __init__(self, ctx: Context, encoding: str = "utf-8-sig", path: Path | None = None):
+        self.ctx = ctx
+        self.path = path or ctx.path
+        self.key = self.path.relative_to(ctx.root).as_posix()
+        self.encoding = encoding
+
+    def __enter__(self) -> CsvTable:
+        self.handle = self.path.open(newline="", encoding=self.encoding)
+        try:
+            self.reader = csv.reader(self.handle)
+            self.header = [column.strip() for column in next(self.reader, [])]
+            check_header(self.ctx, self.header, self.key)
+        except BaseException:
+            self.handle.close()
+            raise
+        self.index = {column: i for i, column in enumerate(self.header)}
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.handle.close()
+
+    def columns(self, *names: str) -> list[int]:
+        """The positions of the named columns (KeyError for a column the header lacks)."""
+        return [self.index[name] for name in names]
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Yield (line number, fields) for every non-blank row, checking each row's width."""
+        reader, ctx, key = self.reader, self.ctx, self.key
+        width = len(self.header)
+        for row in reader:
+            if len(row) != width:
+                if not row:
+                    continue
+                raise LoadError(
+                    f"{key}, line {reader.line_num}: {len(row)} fields where the header has {width}"
+                )
+            ctx.rows_read += 1
+            yield reader.line_num, row
+
+
 def read_csv(
     ctx: Context, encoding: str = "utf-8-sig", path: Path | None = None
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row as a dict) after checking the header; counts rows read.
 
     `path` reads a companion file of the same dataset (e.g. a lookup shipped beside it).
+    For small files; the big loaders read positions with CsvTable.
     """
-    path = path or ctx.path
-    key = path.relative_to(ctx.root).as_posix()
-    with path.open(newline="", encoding=encoding) as handle:
-        reader = csv.reader(handle)
-        header = [column.strip() for column in next(reader, [])]
-        check_header(ctx, header, key)
-        width = len(header)
-        for row in reader:
-            if not row:
-                continue
-            if len(row) != width:
-                raise LoadError(
-                    f"{key}, line {reader.line_num}: {len(row)} fields where the header has {width}"
-                )
-            ctx.rows_read += 1
-            yield reader.line_num, dict(zip(header, row, strict=True))
+    with CsvTable(ctx, encoding, path) as table:
+        header = table.header
+        for line, row in table.rows():
+            yield line, dict(zip(header, row, strict=True))
 
 
 def parse_cell(ctx: Context, text: str, line: int, column: str) -> Cell:
@@ -142,6 +181,30 @@ def parse_cell(ctx: Context, text: str, line: int, column: str) -> Cell:
     return value, ""
 
 
+class CellParser:
+    """parse_cell with a memo: DfE files repeat the same cell texts (symbols, small counts).
+
+    Only cells that parse are remembered; a bad cell goes through parse_cell every time, so
+    the error names the column and line where it is.
+    """
+
+    # Distinct texts remembered per file at most (LAIT's 118,000 values have ~30,000).
+    LIMIT = 200_000
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.memo: dict[str, Cell] = {}
+
+    def __call__(self, text: str, line: int, column: str) -> Cell:
+        cell = self.memo.get(text)
+        if cell is None:
+            cell = parse_cell(self.ctx, text, line, column)
+            if len(self.memo) < self.LIMIT:
+                self.memo[text] = cell
+        return cell
+
+
+@lru_cache(maxsize=4096)
 def academic_or_calendar(time_period: str) -> When:
     """DfE time_period (202425, 2024, '202223.0') as a label and the year it ends in."""
     digits = time_period.strip().removesuffix(".0")
@@ -168,20 +231,33 @@ FIGURE_COLUMNS = (
 class FigureWriter:
     """Collects Figure rows for one dataset and inserts them in large batches.
 
-    Rows are plain tuples written with one prepared INSERT (COPY on PostgreSQL): building a
-    model instance per figure made bulk_create ten times slower for files of 100,000+ rows.
+    Rows are plain tuples in FIGURE_COLUMNS order, written with multi-row INSERTs (COPY on
+    PostgreSQL): building a model instance per figure made bulk_create ten times slower for
+    files of 100,000+ rows. `add` queues one figure from its parts; the big loaders build the
+    tuples themselves, check each measure once with `use`, queue with `append` and call
+    `flush_if_full` now and then.
     """
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.dataset_id = ctx.dataset.pk
         self.pending: list[tuple] = []
+        # Bound once: flush empties the list in place, so this stays valid.
+        self.append = self.pending.append
         self.measures: dict[str, tuple[str, str]] = {}
         self.saved_measures: set[str] = set()
 
     def define(self, code: str, label: str, unit: str) -> None:
         """Declare a measure this file brings that measures.MEASURES does not list."""
         self.measures.setdefault(code, (label, unit))
+
+    def use(self, measure: str) -> str:
+        """The measure code, after checking that it is defined (a loader bug if not)."""
+        if measure not in self.measures:
+            if measure not in MEASURES:
+                raise self.ctx.error(f"loader bug: measure {measure!r} is not defined")
+            self.measures[measure] = MEASURES[measure]
+        return measure
 
     def add(
         self,
@@ -196,9 +272,7 @@ class FigureWriter:
     ) -> None:
         """Queue one figure; any other keyword is a breakdown (e.g. sex="Girls")."""
         if measure not in self.measures:
-            if measure not in MEASURES:
-                raise self.ctx.error(f"loader bug: measure {measure!r} is not defined")
-            self.measures[measure] = MEASURES[measure]
+            self.use(measure)
         self.pending.append(
             (
                 self.dataset_id,
@@ -219,13 +293,17 @@ class FigureWriter:
         if len(self.pending) >= BATCH_SIZE:
             self.flush()
 
+    def flush_if_full(self) -> None:
+        if len(self.pending) >= BATCH_SIZE:
+            self.flush()
+
     def flush(self) -> None:
         """Write the queued figures (and any new measures they use)."""
         self._save_measures()
         if self.pending:
             insert_rows(Figure, FIGURE_COLUMNS, self.pending)
             self.ctx.rows_loaded += len(self.pending)
-            self.pending = []
+            self.pending.clear()
 
     def _save_measures(self) -> None:
         new = [
@@ -239,26 +317,29 @@ class FigureWriter:
                 update_conflicts=True,
                 unique_fields=["code"],
                 update_fields=["label", "unit"],
-                batch_size=BATCH_SIZE,
+                batch_size=REFERENCE_BATCH_SIZE,
             )
             self.saved_measures.update(m.code for m in new)
 
 
 def insert_rows(model, columns: Sequence[str], rows: list[tuple]) -> None:
-    """Insert DB-ready tuples into model's table: COPY on PostgreSQL, executemany elsewhere."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
+    """Insert DB-ready tuples into model's table: COPY on PostgreSQL, multi-row INSERTs else."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(model._meta.db_table)
+        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
             # SQLite's default 2 MB page cache makes index inserts into a large table seek
             # the disk; 64 MB keeps the figure indexes in memory while loading.
             cursor.execute("PRAGMA cache_size = -65536")
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+    bulk.insert_rows(model, columns, rows)
 
 
 def check_total(

@@ -6,12 +6,13 @@ from collections import defaultdict
 
 from sendtrust.benchmarks.loaders.base import (
     Cell,
+    CellParser,
     Context,
+    CsvTable,
     FigureWriter,
     Place,
     When,
     check_total,
-    parse_cell,
     read_csv,
 )
 from sendtrust.benchmarks.loaders.geography import ENGLAND
@@ -37,6 +38,7 @@ COLUMNS = {
 SUMMED = ["NOR", "NORG", "NORB", "TSENELSE", "TSENELK", "NUMEAL", "NUMFSM", "NUMFSMEVER"]
 LA_SUMMED = ["NOR", "TSENELSE", "TSENELK"]
 PARSED = list(dict.fromkeys([*COLUMNS, *SUMMED]))
+AT = {col: i for i, col in enumerate(PARSED)}
 
 SCHOOL_TYPES = {
     "State-funded primary": Phase.PRIMARY,
@@ -54,53 +56,66 @@ def load_census(ctx: Context) -> None:
     """Figures per school (by URN), per LA and phase, and the file's own national rows."""
     known_las = _la_lookup(ctx)
     writer = FigureWriter(ctx)
-    national: dict[str, tuple[str, dict[str, Cell]]] = {}
-    sums: dict[str, dict[str, list[Cell]]] = defaultdict(lambda: defaultdict(list))
+    append, parse, dataset_id = writer.append, CellParser(ctx), writer.dataset_id
+    memo = parse.memo  # the parser's memo, read inline: most cells are repeats
+    written = [(AT[col], writer.use(measure)) for col, measure in COLUMNS.items()]
+    # A row's cells are a tuple in PARSED order; AT gives a column's place in it.
+    national: dict[str, tuple[str, tuple[Cell, ...]]] = {}
+    by_type: dict[str, list[tuple[Cell, ...]]] = defaultdict(list)
     unknown_types: set[str] = set()
     unknown_las: set[str] = set()
-    la_sums: dict[tuple[str, str], list[dict[str, Cell]]] = defaultdict(list)
-    for line, row in read_csv(ctx):
-        cells = {col: parse_cell(ctx, row[col], line, col) for col in PARSED}
-        if row["URN"] == "NAT":
-            phase = NATIONAL_PHASES.get(row["ESTAB"])
-            if phase is None:
-                raise ctx.error(f"national row with unknown ESTAB {row['ESTAB']!r}", line)
-            national[row["ESTAB"]] = (row["SCHOOLTYPE"], cells)
-            _write(writer, ENGLAND, phase, cells)
-            continue
-        if not row["URN"].isdigit():
-            raise ctx.error(f"URN {row['URN']!r} is neither a number nor NAT", line)
-        phase = SCHOOL_TYPES.get(row["SCHOOLTYPE"], Phase.ALL)
-        if phase == Phase.ALL:
-            unknown_types.add(row["SCHOOLTYPE"])
-        if known_las and row["LA"] not in known_las:
-            unknown_las.add(row["LA"])
-        for col in SUMMED:
-            sums[row["SCHOOLTYPE"]][col].append(cells[col])
-        _write(writer, Place(Level.SCHOOL, row["URN"], "", row["LA"]), phase, cells)
-        if phase:
-            la_sums[(row["LA"], phase)].append(cells)
+    la_sums: dict[tuple[str, str], list[tuple[Cell, ...]]] = defaultdict(list)
+    with CsvTable(ctx) as table:
+        parsed = list(zip(PARSED, table.columns(*PARSED), strict=True))
+        urn_at, la_at, estab_at, type_at = table.columns("URN", "LA", "ESTAB", "SCHOOLTYPE")
+        for line, row in table.rows():
+            cells = tuple([memo.get(row[i]) or parse(row[i], line, col) for col, i in parsed])
+            urn, school_type = row[urn_at], row[type_at]
+            if urn == "NAT":
+                estab = row[estab_at]
+                phase = NATIONAL_PHASES.get(estab)
+                if phase is None:
+                    raise ctx.error(f"national row with unknown ESTAB {estab!r}", line)
+                national[estab] = (school_type, cells)
+                _write(writer, ENGLAND, phase, cells)
+                continue
+            if not urn.isdigit():
+                raise ctx.error(f"URN {urn!r} is neither a number nor NAT", line)
+            phase = SCHOOL_TYPES.get(school_type, Phase.ALL)
+            if phase == Phase.ALL:
+                unknown_types.add(school_type)
+            la = row[la_at]
+            if known_las and la not in known_las:
+                unknown_las.add(la)
+            by_type[school_type].append(cells)
+            for at, measure in written:
+                append((dataset_id, measure, WHEN.period, WHEN.year, Level.SCHOOL, urn, "", la,
+                        phase, "", "", "", *cells[at]))
+            writer.flush_if_full()
+            if phase:
+                la_sums[(la, phase)].append(cells)
     _write_la_sums(ctx, writer, la_sums, known_las)
     writer.flush()
-    _check_national(ctx, national, sums)
+    _check_national(ctx, national, by_type)
     if unknown_types:
         ctx.warn(f"{ctx.name}: school types not mapped to a phase: {sorted(unknown_types)}")
     if unknown_las:
         ctx.warn(f"{ctx.name}: LA codes not in la_and_region_codes_meta.csv: {sorted(unknown_las)}")
 
 
-def _write(writer: FigureWriter, place: Place, phase: str, cells: dict[str, Cell]) -> None:
+def _write(writer: FigureWriter, place: Place, phase: str, cells: tuple[Cell, ...]) -> None:
     for col, measure in COLUMNS.items():
-        writer.add(measure, WHEN, place, cells[col], phase=phase)
+        writer.add(measure, WHEN, place, cells[AT[col]], phase=phase)
 
 
 def _write_la_sums(ctx: Context, writer: FigureWriter, la_sums, la_names) -> None:
     """LA figures per phase, summed from the school rows (the file publishes none)."""
     left_out = 0
+    summed = [AT[col] for col in LA_SUMMED]
     for (la, phase), schools in sorted(la_sums.items()):
-        complete = [c for c in schools if all(c[col][0] is not None for col in LA_SUMMED)]
+        complete = [c for c in schools if all(c[at][0] is not None for at in summed)]
         left_out += len(schools) - len(complete)
-        pupils, ehcp, support = (sum(c[col][0] for c in complete) for col in LA_SUMMED)
+        pupils, ehcp, support = (sum(c[at][0] for c in complete) for at in summed)
         figures = {
             "pupils": pupils,
             "ehcp_count": ehcp,
@@ -133,12 +148,14 @@ def _la_lookup(ctx: Context) -> dict[str, str]:
     return lookup
 
 
-def _check_national(ctx: Context, national, sums) -> None:
+def _check_national(ctx: Context, national, by_type) -> None:
     """Compare each NAT row with the sum of the school rows of the same type; warn on gaps."""
     for estab, (school_type, cells) in sorted(national.items()):
+        schools = by_type.get(school_type, [])
         for col in SUMMED:
-            published = cells[col][0]
-            check_total(ctx, f"NAT {estab} row, {col}", published, sums[school_type][col])
+            published = cells[AT[col]][0]
+            parts = [school[AT[col]] for school in schools]
+            check_total(ctx, f"NAT {estab} row, {col}", published, parts)
 
 
 LOADERS = [

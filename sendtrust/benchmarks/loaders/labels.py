@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from sendtrust.benchmarks.models import SenGroup
 
@@ -69,11 +70,13 @@ NEED_WORDS = [
 NEED_CODES = {code for code, _ in NEED_WORDS}
 
 
+@lru_cache(maxsize=4096)
 def sen_group(label: str) -> str | None:
     """The SenGroup value for a DfE SEN status/provision label, or None if unknown."""
     return _SEN_BY_PLAIN.get(_plain(label))
 
 
+@lru_cache(maxsize=4096)
 def need_code(label: str) -> str | None:
     """The census need code (ASD, SEMH, ...) for a DfE primary-need label, or None."""
     if label.strip().upper() in NEED_CODES:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from sendtrust.benchmarks.loaders.base import (
+    CellParser,
     Context,
+    CsvTable,
     FigureWriter,
     Place,
     When,
-    parse_cell,
     read_csv,
 )
 from sendtrust.benchmarks.loaders.geography import ENGLAND, REGIONS
@@ -89,31 +90,59 @@ def load_lait(ctx: Context) -> None:
     """Every indicator in the SEN subset; SEN rates, timeliness and outcomes under our codes."""
     labels = _dictionary_labels(ctx)
     writer = FigureWriter(ctx)
-    # 118,000 rows share a few dozen periods and 170 places: parse each once.
+    append, parse, dataset_id = writer.append, CellParser(ctx), writer.dataset_id
+    memo = parse.memo  # the parser's memo, read inline: most cells are repeats
+    # 118,000 rows share a few dozen periods, 170 places and a few hundred indicators: each
+    # is parsed once, into the leading and middle parts of the figure tuple.
     periods: dict[str, When] = {}
-    places: dict[tuple[str, str], Place] = {}
-    for line, row in read_csv(ctx):
-        indicator = row["Short Desc"].strip()
-        if row["Years"] not in periods:
-            try:
-                periods[row["Years"]] = lait_period(row["Years"])
-            except ValueError:
-                raise ctx.error(f"unrecognised Years {row['Years']!r}", line) from None
-        place_key = (row["LA Number"], row["LA and Regions"])
-        if place_key not in places:
-            if not row["LA Number"].strip().removesuffix(".0").isdigit():
-                raise ctx.error(f"LA Number {row['LA Number']!r} is not a number", line)
-            places[place_key] = lait_place(row)
-        measure, sen, phase = CANONICAL.get(indicator, (f"lait:{indicator}"[:64], "", ""))
-        if measure.startswith("lait:"):
-            label, unit = labels.get(indicator) or (row["Data item"] or indicator, "value")
-            writer.define(measure, " ".join(label.split()), unit)
-        cell = parse_cell(ctx, row["Values"], line, "Values")
-        writer.add(measure, periods[row["Years"]], places[place_key], cell, sen=sen, phase=phase)
+    places: dict[tuple[str, str, str], tuple] = {}
+    indicators: dict[str, tuple[str, str, str]] = {}
+    with CsvTable(ctx) as table:
+        short, item, years, name, values, number = table.columns(
+            "Short Desc", "Data item", "Years", "LA and Regions", "Values", "LA Number"
+        )
+        for line, row in table.rows():
+            place_key = (row[years], row[number], row[name])
+            where = places.get(place_key)
+            if where is None:
+                where = places[place_key] = _where(ctx, periods, place_key, line)
+            target = indicators.get(row[short])
+            if target is None:
+                target = indicators[row[short]] = _indicator(writer, labels, row[short], row[item])
+            measure, sen, phase = target
+            text = row[values]
+            value, symbol = memo.get(text) or parse(text, line, "Values")
+            append((dataset_id, measure, *where, phase, sen, "", "", value, symbol))
+            writer.flush_if_full()
     writer.flush()
     ctx.note(
         f"{len(CANONICAL)} SEN indicators stored under sendtrust measure codes; the rest as lait:*"
     )
+
+
+def _where(ctx: Context, periods: dict[str, When], key: tuple[str, str, str], line: int) -> tuple:
+    """(period, year, level, code, name, LA) for a row's Years, LA Number and LA name."""
+    years, number, name = key
+    if years not in periods:
+        try:
+            periods[years] = lait_period(years)
+        except ValueError:
+            raise ctx.error(f"unrecognised Years {years!r}", line) from None
+    if not number.strip().removesuffix(".0").isdigit():
+        raise ctx.error(f"LA Number {number!r} is not a number", line)
+    when = periods[years]
+    place = lait_place({"LA Number": number, "LA and Regions": name})
+    return when.period, when.year, place.level, place.code, place.name, place.la_code
+
+
+def _indicator(writer: FigureWriter, labels, short_desc: str, data_item: str):
+    """(measure, SEN group, phase) for an indicator, defining the lait:* measures it brings."""
+    indicator = short_desc.strip()
+    measure, sen, phase = CANONICAL.get(indicator, (f"lait:{indicator}"[:64], "", ""))
+    if measure.startswith("lait:"):
+        label, unit = labels.get(indicator) or (data_item or indicator, "value")
+        writer.define(measure, " ".join(label.split()), unit)
+    return writer.use(measure), sen, phase
 
 
 def _dictionary_labels(ctx: Context) -> dict[str, tuple[str, str]]:

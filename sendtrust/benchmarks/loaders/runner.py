@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sendtrust.benchmarks.loaders.base import Context, LoadError
@@ -59,7 +59,12 @@ def sha256_of(path: Path) -> str:
 
 def clear(dataset: Dataset) -> None:
     """Delete every row an earlier load of this dataset wrote, so a reload replaces them."""
-    for model in (Figure, LocalAuthority, Establishment, EstablishmentLink):
+    # Figures: one DELETE by dataset_id (nothing refers to a figure, so nothing cascades).
+    table = connection.ops.quote_name(Figure._meta.db_table)
+    column = connection.ops.quote_name(Figure._meta.get_field("dataset").column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [dataset.pk])
+    for model in (LocalAuthority, Establishment, EstablishmentLink):
         model.objects.filter(dataset=dataset).delete()
 
 

@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 
 from sendtrust.benchmarks.loaders.base import (
     Cell,
+    CellParser,
     Context,
+    CsvTable,
     FigureWriter,
     Place,
     When,
     academic_or_calendar,
+    canonical_breakdown,
     check_total,
-    parse_cell,
-    read_csv,
 )
 from sendtrust.benchmarks.loaders.geography import ENGLAND, Places
 from sendtrust.benchmarks.models import Level, SenGroup
@@ -88,26 +89,42 @@ def load_tidy(ctx: Context, spec: Spec) -> None:
     """Load a tidy file by its Spec; rows not loaded are counted in the notes, never hidden."""
     places = Places()
     writer = FigureWriter(ctx)
+    append, parse, dataset_id = writer.append, CellParser(ctx), writer.dataset_id
+    memo = parse.memo  # the parser's memo, read inline: most cells are repeats
     skipped: Counter[str] = Counter()
     failed: Counter[str] = Counter()
     checks = _Checks()
-    for line, row in read_csv(ctx, encoding=spec.encoding):
-        if spec.row_check and (problem := spec.row_check(row)):
-            failed[problem] += 1
-        dims = spec.classify(row)
-        place = spec.place(row, places) if not isinstance(dims, str) else None
-        if isinstance(dims, str) or place is None:
-            skipped[
-                dims if isinstance(dims, str) else f"geography {row.get('geographic_level')}"
-            ] += 1
-            continue
-        when = _when(ctx, spec, row, line)
-        for column, target in _columns(spec, row, dims).items():
-            measure, extra = (target, {}) if isinstance(target, str) else target
-            writer.add(
-                measure, when, place, parse_cell(ctx, row[column], line, column), **dims, **extra
-            )
-        _remember(spec, checks, ctx, row, line, when, place, dims)
+    # (columns, breakdown) -> what each loaded column becomes, worked out once per file.
+    plans: dict[tuple, list[tuple]] = {}
+    # The Spec's own mappings (alive as long as it is) are known by identity.
+    static = {id(spec.measures), id(spec.breakdown_measures)}
+    with CsvTable(ctx, encoding=spec.encoding) as table:
+        header, index = table.header, table.index
+        for line, fields in table.rows():
+            # The Spec's functions read rows by column name; cells are read by position.
+            row = dict(zip(header, fields, strict=True))
+            if spec.row_check and (problem := spec.row_check(row)):
+                failed[problem] += 1
+            dims = spec.classify(row)
+            place = spec.place(row, places) if not isinstance(dims, str) else None
+            if isinstance(dims, str) or place is None:
+                skipped[
+                    dims if isinstance(dims, str) else f"geography {row.get('geographic_level')}"
+                ] += 1
+                continue
+            when = _when(ctx, spec, row, line)
+            columns = _columns(spec, row, dims)
+            key = (id(columns) if id(columns) in static else _frozen(columns), *dims.items())
+            plan = plans.get(key)
+            if plan is None:
+                plan = plans[key] = _plan(writer, index, columns, dims)
+            head = (when.period, when.year, place.level, place.code, place.name, place.la_code)
+            for at, column, measure, tail in plan:
+                text = fields[at]
+                cell = memo.get(text) or parse(text, line, column)
+                append((dataset_id, measure, *head, *tail, *cell))
+            writer.flush_if_full()
+            _remember(spec, checks, parse, row, line, when, place, dims)
     writer.flush()
     places.report_unmatched(ctx)
     _report_checks(ctx, spec, checks)
@@ -125,6 +142,29 @@ def _columns(spec: Spec, row: dict[str, str], dims: dict[str, str]) -> dict[str,
     return spec.measures
 
 
+def _frozen(columns: dict[str, Target]) -> tuple:
+    """A hashable form of a column -> target mapping built row by row (Spec.row_measures)."""
+    return tuple(
+        (column, target if isinstance(target, str) else (target[0], *target[1].items()))
+        for column, target in columns.items()
+    )
+
+
+def _plan(writer: FigureWriter, index: dict[str, int], columns: dict[str, Target],
+          dims: dict[str, str]) -> list[tuple]:
+    """[(position, column, measure, (phase, sen, need, breakdown))] for a row's columns."""
+    plan = []
+    for column, target in columns.items():
+        measure, extra = (target, {}) if isinstance(target, str) else target
+        if clash := extra.keys() & dims.keys():
+            raise TypeError(f"{column}: breakdown {sorted(clash)} given twice")
+        parts = {**dims, **extra}
+        phase, sen, need = (parts.pop(name, "") for name in ("phase", "sen", "need"))
+        tail = (phase, sen, need, canonical_breakdown(**parts) if parts else "")
+        plan.append((index[column], column, writer.use(measure), tail))
+    return plan
+
+
 def _when(ctx: Context, spec: Spec, row: dict[str, str], line: int) -> When:
     try:
         return spec.when(row)
@@ -132,10 +172,10 @@ def _when(ctx: Context, spec: Spec, row: dict[str, str], line: int) -> When:
         raise ctx.error(f"unrecognised time period ({exc})", line) from None
 
 
-def _remember(spec, checks: _Checks, ctx, row, line, when: When, place: Place, dims) -> None:
+def _remember(spec, checks: _Checks, parse, row, line, when: When, place: Place, dims) -> None:
     """Keep the cells the total-versus-parts checks need."""
     if spec.national_check and not dims:
-        cell = parse_cell(ctx, row[spec.national_check], line, spec.national_check)
+        cell = parse(row[spec.national_check], line, spec.national_check)
         # Each LA counts towards England and towards its region.
         if place.level in (Level.NATIONAL, Level.REGIONAL):
             checks.national[(when.period, place.name)] = cell
@@ -145,7 +185,7 @@ def _remember(spec, checks: _Checks, ctx, row, line, when: When, place: Place, d
                 checks.las[(when.period, row["region_name"])].append(cell)
     if spec.parts_check and set(dims) <= {"sen", "phase"}:
         key = (when.period, place.code, dims.get("phase", ""))
-        cell = parse_cell(ctx, row[spec.parts_check], line, spec.parts_check)
+        cell = parse(row[spec.parts_check], line, spec.parts_check)
         if "sen" not in dims:
             checks.totals[key] = cell
         elif dims["sen"] in EXCLUSIVE_SEN:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sendtrust.benchmarks.loaders.base import BATCH_SIZE, Context, read_csv
+from sendtrust.benchmarks.loaders.base import REFERENCE_BATCH_SIZE, Context, read_csv
 from sendtrust.benchmarks.loaders.geography import REGIONS
 from sendtrust.benchmarks.loaders.runner import Loader
 from sendtrust.benchmarks.models import LocalAuthority
@@ -37,7 +37,7 @@ def load_las(ctx: Context) -> None:
                 dataset=ctx.dataset,
             )
         )
-    LocalAuthority.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    LocalAuthority.objects.bulk_create(rows, batch_size=REFERENCE_BATCH_SIZE)
     ctx.rows_loaded += len(rows)
     if no_number:
         ctx.note(f"not loaded, no DfE LA number: {', '.join(no_number)}")
