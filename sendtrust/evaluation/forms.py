@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import F
 
 from sendtrust.evaluation.models import ContextProfile
 from sendtrust.evaluation.services import frameworks_for
@@ -11,8 +12,9 @@ TEXTAREA = {"rows": 3}
 class OpenRoundForm(forms.Form):
     name = forms.CharField(max_length=100, label="Name of the round",
                            help_text='For example "Autumn 2026".')
-    framework = forms.ModelChoiceField(queryset=None, to_field_name="code", empty_label=None,
-                                       label="Framework")
+    framework = forms.ModelChoiceField(
+        queryset=None, to_field_name="code", empty_label=None, label="Framework",
+        widget=forms.Select(attrs={"aria-describedby": "framework-hint"}))
     schools = forms.ModelMultipleChoiceField(
         queryset=None, to_field_name="code", required=False,
         widget=forms.CheckboxSelectMultiple, label="Schools taking part",
@@ -21,8 +23,8 @@ class OpenRoundForm(forms.Form):
 
     def __init__(self, *args, trust, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["framework"].queryset = frameworks_for(trust).order_by("trust", "slug",
-                                                                           "-version")
+        self.fields["framework"].queryset = frameworks_for(trust).order_by(
+            F("trust").asc(nulls_first=True), "slug", "-version")
         self.fields["framework"].label_from_instance = lambda f: (
             f"{f.name} v{f.version}" + (" (your trust's copy)" if f.trust_id else "")
         )

@@ -83,6 +83,7 @@ EDITABLE = {
     KeyQuestion: {"text"},
     ScaleLevel: {"label", "descriptor"},
 }
+OPTIONAL = {"description", "summary"}  # every other editable field must say something
 
 
 def _framework_of(item) -> Framework:
@@ -93,25 +94,86 @@ def _framework_of(item) -> Framework:
     return item.framework
 
 
+def round_using(framework: Framework) -> Round | None:
+    """The first round opened with this version: from then on the version is fixed."""
+    return framework.rounds.order_by("opened_at", "id").first()
+
+
+def locked_reason(framework: Framework) -> str:
+    """Why this version cannot be edited, in the words the editor shows; "" when it can."""
+    if framework.is_shipped:
+        return "Shipped frameworks cannot be edited: copy one for your trust."
+    round_ = round_using(framework)
+    if round_ is not None:
+        return f"Round '{round_.name}' uses this version: copy it again to make changes."
+    return ""
+
+
+def clean_framework_value(item, field: str, value) -> str:
+    """Return value as it would be saved into item.field, or raise ValidationError."""
+    if field not in EDITABLE[type(item)]:
+        raise ValidationError(f"Cannot change {field}")
+    value = str(value).replace("\r\n", "\n").strip()
+    if field not in OPTIONAL and not value:
+        raise ValidationError("This cannot be empty.")
+    max_length = item._meta.get_field(field).max_length
+    if max_length and len(value) > max_length:
+        raise ValidationError(
+            f"Use at most {max_length} characters (this has {len(value)}).")
+    return value
+
+
+def _item_ref(item) -> str:
+    """Which part of the framework an audit entry is about, e.g. `governance`, `level 3`."""
+    if isinstance(item, KeyQuestion):
+        return f"{item.area.slug} question {item.number}"
+    if isinstance(item, ScaleLevel):
+        return f"level {item.value}"
+    return item.slug
+
+
 @transaction.atomic
+def edit_framework_items(framework: Framework, edits, *, by, request=None) -> list:
+    """Apply [(item, {field: value})] to parts of one trust copy; one audit entry per item.
+
+    Everything is checked before anything is saved. Refused for a shipped version, and once
+    a round uses the copy: the framework row is locked first, so that a round opened at the
+    same moment waits for the edit (services.open_round takes the same lock).
+    """
+    if framework.is_shipped:
+        raise ValidationError(locked_reason(framework))
+    Framework.objects.select_for_update().filter(pk=framework.pk).first()
+    reason = locked_reason(framework)
+    if reason:
+        raise ValidationError(reason)
+    cleaned = []
+    for item, changes in edits:
+        if _framework_of(item).pk != framework.pk:
+            raise ValidationError("That part belongs to another framework.")
+        values = {}
+        for name, value in changes.items():
+            try:
+                values[name] = clean_framework_value(item, name, value)
+            except ValidationError as e:
+                raise ValidationError({name: e.messages}) from None
+        cleaned.append((item, {k: v for k, v in values.items() if getattr(item, k) != v}))
+    changed = []
+    for item, values in cleaned:
+        if not values:
+            continue
+        for name, value in values.items():
+            setattr(item, name, value)
+        item.save(update_fields=sorted(values))
+        log_action(request, "evaluation.framework.edited", user=by, trust=framework.trust,
+                   object_repr=str(framework), framework=str(framework.code),
+                   item=type(item).__name__, ref=_item_ref(item), fields=sorted(values))
+        changed.append(item)
+    return changed
+
+
 def edit_framework_item(item, *, by, request=None, **changes):
     """Change the wording of part of a trust's copy; refused once a round uses the copy."""
-    framework = _framework_of(item)
-    if framework.is_shipped:
-        raise ValidationError("Shipped frameworks cannot be edited: copy one for your trust.")
-    if not framework.is_editable:
-        raise ValidationError("A round already uses this version: copy it to edit it.")
-    allowed = EDITABLE[type(item)]
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))}")
-    for name, value in changes.items():
-        if name != "description" and name != "summary" and not str(value).strip():
-            raise ValidationError({name: "This cannot be empty."})
-        setattr(item, name, value)
-    item.save(update_fields=list(changes))
-    log_action(request, "evaluation.framework.edited", user=by, trust=framework.trust,
-               object_repr=str(framework), item=type(item).__name__, fields=sorted(changes))
+    edit_framework_items(_framework_of(item), [(item, changes)], by=by, request=request)
     return item
 
 
@@ -130,6 +192,8 @@ def open_round(trust, *, name: str, framework: Framework, schools, by, request=N
     """Open a round for the chosen schools and the trust itself; return it."""
     if framework.trust_id not in (None, trust.pk):
         raise ValidationError({"framework": "That framework belongs to another trust."})
+    # The same lock as edit_framework_items: a copy is not edited while a round opens with it.
+    Framework.objects.select_for_update().filter(pk=framework.pk).first()
     schools = list(schools)
     if any(s.trust_id != trust.pk for s in schools):
         raise ValidationError({"schools": "Every school must belong to the trust."})

@@ -6,10 +6,22 @@ framework's themes and levels, and every rating of the round in one query.
 
 from __future__ import annotations
 
-from django.utils.html import format_html
+from typing import NamedTuple
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from sendtrust.evaluation.models import Rating, Round, Theme
+from sendtrust.evaluation.models import (
+    Area,
+    Framework,
+    Rating,
+    Round,
+    RoundUnit,
+    ScaleLevel,
+    Theme,
+)
 
 
 def _themes_by_area(framework_id) -> list[dict]:
@@ -32,41 +44,154 @@ def _level_html(level, moderated: bool = False) -> str:
     return html + (' <span class="hint">moderated</span>' if moderated else "")
 
 
+# A framework version's structure, as plain rows. A version that a round uses never changes
+# (services.edit_framework_items refuses), so its structure is cached for good under its code
+# and checksum; STRUCTURE_VERSION changes the key when the shape below changes.
+STRUCTURE_VERSION = 2
+
+
+class AreaRow(NamedTuple):
+    pk: int
+    slug: str
+    title: str
+    order: int
+
+
+class ThemeRow(NamedTuple):
+    pk: int
+    area_id: int
+    slug: str
+    title: str
+
+
+class LevelRow(NamedTuple):
+    pk: int
+    value: int
+    label: str
+    descriptor: str
+
+
+class UnitRow(NamedTuple):
+    pk: int
+    school_id: int | None
+    name: str
+    status: str
+
+
+class Structure(NamedTuple):
+    areas: list[AreaRow]
+    themes: list[ThemeRow]
+    levels: list[LevelRow]
+    # Heat-map cells, escaped once: level id -> "<td>...</td>", plain and moderated.
+    cells: dict[int, str]
+    moderated_cells: dict[int, str]
+
+
+EMPTY_CELL = '<td><span class="level level-none">Not rated</span></td>'
+
+
+def _structure_key(framework: Framework) -> str:
+    return (f"evaluation:framework-structure:{STRUCTURE_VERSION}:{framework.code}:"
+            f"{framework.checksum}")
+
+
+def framework_structure(framework: Framework, *, in_use: bool) -> Structure:
+    """The areas, themes and levels of a framework version as plain rows, in their order.
+
+    in_use: a round uses this version, so it can no longer change and may be cached (a
+    shipped version never changes either). An editable copy is always read afresh.
+    """
+    cacheable = in_use or framework.trust_id is None
+    key = _structure_key(framework)
+    if cacheable:
+        found = cache.get(key)
+        if found is not None:
+            return found
+    areas = [AreaRow(*row) for row in Area.objects.filter(framework=framework)
+             .order_by("order").values_list("pk", "slug", "title", "order")]
+    themes = [ThemeRow(*row) for row in Theme.objects.filter(framework=framework)
+              .order_by("area__order", "order").values_list("pk", "area_id", "slug", "title")]
+    levels = [LevelRow(*row) for row in ScaleLevel.objects.filter(framework=framework)
+              .order_by("value").values_list("pk", "value", "label", "descriptor")]
+    found = Structure(
+        areas, themes, levels,
+        cells={lv.pk: f"<td>{_level_html(lv)}</td>" for lv in levels},
+        moderated_cells={lv.pk: f"<td>{_level_html(lv, True)}</td>" for lv in levels},
+    )
+    if cacheable:
+        cache.set(key, found, timeout=None)
+    return found
+
+
+def _round_ratings(round_id: int) -> list[tuple]:
+    """(unit id, theme id, level id, status) of every rating of a round.
+
+    The heat map's hot path, so a plain cursor: the ORM's values_list() costs as much
+    again as the query itself for a round of thousands of ratings.
+    """
+    rating, unit = Rating._meta.db_table, RoundUnit._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.unit_id, r.theme_id, r.level_id, r.status FROM {rating} r "  # noqa: S608
+            f"INNER JOIN {unit} u ON u.id = r.unit_id WHERE u.round_id = %s", [round_id])
+        return cursor.fetchall()
+
+
 def heat_map_rows(round_: Round) -> dict:
     """Rows of themes grouped by area, a cell per unit holding its level (or Not rated).
 
-    Built for speed: ratings are read as plain tuples, and each row's cells are written out
-    once here from a handful of pre-escaped strings (one per level), not by a template
-    include per cell.
+    Built for speed: the framework's structure (with every possible cell, escaped) comes from
+    the cache, units and ratings are read as plain tuples (no model instances), and the table
+    is written out here, not by template loops over 24 rows and 50 columns.
     """
-    units = list(round_.units.select_related("school"))
-    levels = list(round_.framework.levels.all())
-    by_id = {lv.pk: lv for lv in levels}
-    grid = {
-        (unit_id, theme_id): (by_id.get(level_id), status)
-        for unit_id, theme_id, level_id, status in Rating.objects.filter(
-            unit__round=round_).values_list("unit_id", "theme_id", "level_id", "status")
-    }
-    cell_html = {(lv_id, moderated): f"<td>{_level_html(by_id.get(lv_id), moderated)}</td>"
-                 for lv_id in [None, *by_id] for moderated in (False, True)}
-    empty = cell_html[(None, False)]
-    areas = _themes_by_area(round_.framework_id)
+    structure = framework_structure(round_.framework, in_use=True)
+    units = [UnitRow(pk, school_id, name or "Trust", status)
+             for pk, school_id, name, status in round_.units.values_list(
+                 "pk", "school_id", "school__name", "status")]
+    plain, moderated_cells = structure.cells, structure.moderated_cells
+    moderated = Rating.Status.MODERATED
+    value_of = {lv.pk: lv.value for lv in structure.levels}
+    cells_of: dict[int, dict[int, str]] = {t.pk: {} for t in structure.themes}
+    sums = dict.fromkeys(cells_of, 0)
+    counts = dict.fromkeys(cells_of, 0)
+    for unit_id, theme_id, level_id, status in _round_ratings(round_.pk):
+        cells = cells_of.get(theme_id)
+        if cells is None or level_id not in value_of:
+            continue  # not rated yet (or, impossibly, not of this framework)
+        cells[unit_id] = moderated_cells[level_id] if status == moderated else plain[level_id]
+        sums[theme_id] += value_of[level_id]
+        counts[theme_id] += 1
     unit_ids = [u.pk for u in units]
-    for group in areas:
-        rows = []
-        for t in group["themes"]:
-            theme_id = t.pk
-            cells = []
-            for unit_id in unit_ids:
-                level, status = grid.get((unit_id, theme_id), (None, None))
-                cells.append(empty if level is None else
-                             cell_html[(level.pk, status == Rating.Status.MODERATED)])
-            rows.append({"theme": t, "cells_html": mark_safe("".join(cells))})  # noqa: S308
-        group["rows"] = rows
-    means = round_area_means(areas, units, grid)
+    by_area: dict[int, list] = {}
+    for t in structure.themes:
+        get = cells_of[t.pk].get
+        by_area.setdefault(t.area_id, []).append(
+            (t, "".join([get(u, EMPTY_CELL) for u in unit_ids])))
+    # The table's head and body, written here once.
+    head = "".join(
+        f'<th scope="col">{escape(u.name)}'
+        + (' <span class="hint">(draft)</span>' if u.status == RoundUnit.Status.DRAFT else "")
+        + "</th>" for u in units)
+    parts = [f'<thead><tr><th scope="col">Theme</th>{head}</tr></thead>\n']
+    areas, means = [], []
+    for a in structure.areas:
+        rows = by_area.get(a.pk)
+        if not rows:
+            continue
+        areas.append({"area": a, "themes": [t for t, _ in rows]})
+        parts.append(f'<tbody>\n<tr><th scope="colgroup" colspan="{len(units) + 1}" '
+                     f'class="area-row">{escape(a.title)}</th></tr>\n')
+        parts += [f'<tr><th scope="row">{escape(t.title)}</th>{cells}</tr>\n'
+                  for t, cells in rows]
+        parts.append("</tbody>\n")
+        total = sum(sums[t.pk] for t, _ in rows)
+        count = sum(counts[t.pk] for t, _ in rows)
+        means.append({"area": a, "mean": round(total / count, 1) if count else None,
+                      "rated": count, "themes": len(rows) * len(units)})
     strongest, weakest = strongest_and_weakest(means)
-    return {"units": units, "areas": areas, "levels": levels, "area_means": means,
-            "strongest": strongest, "weakest": weakest}
+    return {"units": units, "areas": areas, "levels": structure.levels,
+            "grid_html": mark_safe("".join(parts)),  # noqa: S308 -- every name escaped above
+            "area_means": means, "strongest": strongest, "weakest": weakest}
 
 
 def previous_round(round_: Round) -> Round | None:
@@ -204,19 +329,3 @@ def area_wheel_spec(name: str, rows: list[dict], top_level: int, reading: str) -
                         {"field": "rated", "title": "Themes rated"}],
         },
     }
-
-
-def round_area_means(areas: list[dict], units: list, grid: dict) -> list[dict]:
-    """Per area, the mean level over every unit's rated themes in the round (no query).
-
-    grid: (unit id, theme id) -> (level or None, status).
-    """
-    area_of = {t.pk: group["area"].pk for group in areas for t in group["themes"]}
-    unit_ids = {u.pk for u in units}
-    values: dict[int, list[int]] = {group["area"].pk: [] for group in areas}
-    for (unit_id, theme_id), (level, _) in grid.items():
-        if level is not None and unit_id in unit_ids and theme_id in area_of:
-            values[area_of[theme_id]].append(level.value)
-    return [{"area": group["area"], "mean": _mean(values[group["area"].pk]),
-             "rated": len(values[group["area"].pk]),
-             "themes": len(group["themes"]) * len(units)} for group in areas]

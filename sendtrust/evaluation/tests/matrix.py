@@ -5,6 +5,8 @@ post_data(cast, route, obj) from here. Allowed roles get 200 (or a redirect afte
 POST), members of the trust without the right get 403, everyone else 404.
 """
 
+from types import SimpleNamespace
+
 from sendtrust.evaluation import services
 from sendtrust.evaluation.tests.helpers import fill, open_round, shipped, unit_of
 from sendtrust.testing import ROLES
@@ -45,6 +47,19 @@ EVAL_FRAMEWORK = {"eval_shipped": (ALL, set()),
                   "eval_copy": only({SL, EX, TR}, A_LEADERS, {"senco_b"}),
                   "eval_other_copy": OTHER_TRUST_OK}
 EVAL_MODERATE = {"eval_rating": only({SL}), "eval_other_rating": OTHER_TRUST_NO}
+# Copying and editing frameworks: the SEND leader of the trust in the path. A shipped
+# framework is never edited (403, copy it first); another trust's copy is not found (404)
+# even for a SEND leader, whose own trust is in the path (eval_other_copy_in_a).
+EVAL_FRAMEWORK_COPY = {"eval_shipped": only({SL}), "eval_copy": only({SL}),
+                       "eval_other_copy": OTHER_TRUST_NO, "eval_other_copy_in_a": (set(), set())}
+EVAL_FRAMEWORK_EDIT = {"eval_copy": only({SL}), "eval_shipped": (set(), TRUST_A_MEMBERS),
+                       "eval_other_copy": OTHER_TRUST_NO, "eval_other_copy_in_a": (set(), set())}
+
+
+def framework_path(tail=""):
+    """/trusts/<the framework's trust, or trust A for a shipped one>/frameworks/<code>/..."""
+    return lambda c, o: f"/trusts/{(o.trust or c.trust).code}/frameworks/{o.code}/{tail}"
+
 
 ROUTES = {
     # route name: (method, cases, how to build the path)
@@ -52,6 +67,10 @@ ROUTES = {
         "get", EVAL_ROUND_LIST, lambda c, o: f"/trusts/{o.code}/evaluation/"),
     "evaluation:open_round": (
         "get", EVAL_TRUST_ONLY_SL, lambda c, o: f"/trusts/{o.code}/evaluation/open/"),
+    "evaluation:framework_list": (
+        "get", EVAL_ROUND_LIST, lambda c, o: f"/trusts/{o.code}/frameworks/"),
+    "evaluation:copy_framework": ("post", EVAL_FRAMEWORK_COPY, framework_path("copy/")),
+    "evaluation:edit_framework": ("get", EVAL_FRAMEWORK_EDIT, framework_path()),
     "evaluation:edit_trust_context": (
         "get", EVAL_TRUST_ONLY_SL, lambda c, o: f"/trusts/{o.code}/context/"),
     "evaluation:edit_school_context": (
@@ -116,6 +135,8 @@ def build_objects(cast):
     cast.eval_copy = services.copy_framework(fw, cast.trust, by=cast.users["send_leader"])
     cast.eval_other_copy = services.copy_framework(fw, cast.other_trust,
                                                    by=cast.users["other_trust_senco"])
+    # Another trust's copy, asked for under trust A's address.
+    cast.eval_other_copy_in_a = SimpleNamespace(code=cast.eval_other_copy.code, trust=cast.trust)
     return cast
 
 

@@ -170,7 +170,7 @@ def test_copy_and_edit_leave_the_original_and_old_rounds_alone(cast):
         services.edit_framework_item(original.themes.first(), title="X", by=leader)
     new_round = open_round(cast, name="Autumn 2026", framework=copy)
     assert new_round.framework.themes.get(slug="governance").title.startswith("Trust board")
-    with pytest.raises(Exception, match="A round already uses this version"):
+    with pytest.raises(Exception, match="Round 'Autumn 2026' uses this version: copy it again"):
         services.edit_framework_item(theme, title="Again", by=leader)
     assert services.copy_framework(copy, cast.trust, by=leader).version == 2
 
