@@ -14,3 +14,43 @@ def _fast_settings(settings):
     # MD5 is fine for test users and keeps the suite fast; production uses argon2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = False
+
+
+# The real DfE files (SENDTRUST_DATA_DIR, ../shared/data/real by default), loaded once per test
+# worker and committed; each test then runs in a transaction that is rolled back. Defined here
+# so that every app's tests share the one load.
+
+
+@pytest.fixture(scope="session")
+def data_dir():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from sendtrust.benchmarks.tests.conftest import require_data_dir
+
+    return require_data_dir(Path(settings.SENDTRUST_DATA_DIR))
+
+
+def _load_all(data_dir):
+    from sendtrust.benchmarks.loaders import LOADERS, SKIPS
+    from sendtrust.benchmarks.loaders.runner import load_file, plan
+
+    loaders, _, _ = plan(data_dir, LOADERS, SKIPS)
+    return {loader.path: load_file(data_dir, loader) for loader in loaders}
+
+
+@pytest.fixture(scope="session")
+def _session_load(django_db_setup, django_db_blocker, data_dir):
+    with django_db_blocker.unblock():
+        return _load_all(data_dir)
+
+
+@pytest.fixture
+def loaded(_session_load, db, data_dir):
+    """Every shipped file loaded (outcomes by path); reloaded if a flush emptied the database."""
+    from sendtrust.benchmarks.models import Dataset
+
+    if Dataset.objects.count() < len(_session_load):
+        return _load_all(data_dir)
+    return _session_load

@@ -33,13 +33,15 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def live_cast(transactional_db):
+    from sendtrust.evaluation.frameworks import load_frameworks
     from sendtrust.pupils.models import NeedType
     from sendtrust.pupils.taxonomy import load_taxonomy
     from sendtrust.testing import build_cast
 
-    # A live server needs committed data, and the transactional flush also removes the need
-    # types that the migration loaded: load them again from the same fixture.
+    # A live server needs committed data, and the transactional flush also removes what the
+    # migrations loaded (need types, shipped frameworks): load them again from the same files.
     load_taxonomy(NeedType)
+    load_frameworks()
     return build_cast()
 
 

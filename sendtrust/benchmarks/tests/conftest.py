@@ -9,11 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from sendtrust.benchmarks.loaders import LOADERS, SKIPS
-from sendtrust.benchmarks.loaders.runner import Outcome, load_file, plan
-from sendtrust.benchmarks.models import Dataset
+from sendtrust.benchmarks.loaders import LOADERS
 
 
 def require_data_dir(path: Path) -> Path:
@@ -28,30 +25,8 @@ def require_data_dir(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def data_dir() -> Path:
-    return require_data_dir(Path(settings.SENDTRUST_DATA_DIR))
-
-
-def _load_all(data_dir: Path) -> dict[str, Outcome]:
-    loaders, _, _ = plan(data_dir, LOADERS, SKIPS)
-    return {loader.path: load_file(data_dir, loader) for loader in loaders}
-
-
-@pytest.fixture(scope="session")
-def _session_load(django_db_setup, django_db_blocker, data_dir) -> dict[str, Outcome]:
-    # Loading every file takes seconds, so it happens once per session and is committed;
-    # each test then runs in a transaction that is rolled back.
-    with django_db_blocker.unblock():
-        return _load_all(data_dir)
-
-
-@pytest.fixture
-def loaded(_session_load, db, data_dir) -> dict[str, Outcome]:
-    """Every shipped file loaded (outcomes by path); reloaded if a flush emptied the database."""
-    if Dataset.objects.count() < len(_session_load):
-        return _load_all(data_dir)
-    return _session_load
+# data_dir, _session_load and loaded live in the root conftest.py: one load per test worker,
+# shared by every app whose tests need the DfE figures.
 
 
 @pytest.fixture

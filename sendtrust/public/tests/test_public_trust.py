@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from sendtrust.access.models import AuditEntry
+from sendtrust.benchmarks.models import Establishment
 from sendtrust.organisations.models import School, Trust
 from sendtrust.public import services
 from sendtrust.public.tests.data import (
@@ -22,6 +23,13 @@ from sendtrust.pupils.models import Pupil
 pytestmark = pytest.mark.django_db
 
 OAK_URNS = {r[0] for r in GIAS_ROWS if r[6] == OAK}
+
+
+@pytest.fixture
+def no_gias(db):
+    """No GIAS extract loaded. Another test on this worker may have committed the real DfE
+    files (see the root conftest), so remove them inside this test's rolled-back transaction."""
+    Establishment.objects.all().delete()
 
 
 @pytest.fixture
@@ -107,7 +115,7 @@ def test_unknown_code_names_the_extract(gias):
     assert not Trust.objects.filter(read_only=True).exists()
 
 
-def test_without_benchmarks_it_says_to_load_them(db):
+def test_without_benchmarks_it_says_to_load_them(no_gias):
     with pytest.raises(services.PublicTrustError, match="benchmarks not loaded: run manage.py "
                                                          "load_benchmarks DIR"):
         services.build_public_trust(OAK)
@@ -162,7 +170,7 @@ def test_command_lists_trusts(gias):
     assert lines[-1] == "2 trust(s)"
 
 
-def test_command_errors_are_clear(db, tmp_path):
+def test_command_errors_are_clear(no_gias, tmp_path):
     with pytest.raises(CommandError, match="benchmarks not loaded"):
         call_command("public_trust", trust_code=OAK)
     load_public_data(tmp_path)
@@ -199,7 +207,7 @@ def test_building_an_unknown_trust_says_why(client, gias, cast):
     assert not Trust.objects.filter(read_only=True).exists()
 
 
-def test_list_page_without_gias_says_what_to_load(client, cast):
+def test_list_page_without_gias_says_what_to_load(client, cast, no_gias):
     client.force_login(cast.users["no_role"])
     body = client.get("/public-trusts/").content.decode()
     assert "benchmarks not loaded: run manage.py load_benchmarks DIR" in body
