@@ -303,29 +303,57 @@ def area_reading(name: str, rows: list[dict], top_level: int) -> str:
             f"{themes} themes rated.")
 
 
+# Six distinguishable colours (Okabe–Ito); each slice is also numbered, so colour is never the
+# only way to tell the areas apart.
+WHEEL_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+                 "#999999", "#F0E442"]
+
+
 def area_wheel_spec(name: str, rows: list[dict], top_level: int, reading: str) -> dict:
-    """A Vega-Lite bar chart of the mean level per area (a bar reads more exactly than arcs)."""
+    """A Vega-Lite area wheel: one equal slice per area, its length the area's mean level.
+
+    A pale full-length slice behind each shows the top of the scale, so a short slice reads
+    as "far from the top"; the number on each slice is the area's number in the table.
+    """
     data = [{"area": r["area"].title, "order": r["area"].order,
-             "mean": r["mean"], "rated": f"{r['rated']} of {r['themes']}"}
-            for r in rows if r["mean"] is not None]
+             "number": i, "start": i - 1, "end": i, "middle": i - 0.5, "top": top_level,
+             "mean": r["mean"], "rated": f"{r['rated']} of {r['themes']}",
+             "label": f"{i}: {r['mean']:.1f}"}
+            for i, r in enumerate(rows, start=1) if r["mean"] is not None]
+    radius = {"type": "quantitative", "scale": {"domain": [0, top_level], "zero": True,
+                                                "range": [0, 150]}}
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "description": f"Bar chart of the mean level per area for {name}. {reading}",
-        "width": "container",
-        "height": {"step": 36},
+        "description": f"Area wheel of the mean level per area for {name}. {reading}",
+        "width": 340,
+        "height": 340,
         "data": {"values": data},
-        "layer": [
-            {"mark": {"type": "bar", "color": "#1d4f91"}},
-            {"mark": {"type": "text", "align": "left", "dx": 4, "color": "#1b1b1b"},
-             "encoding": {"text": {"field": "mean", "type": "quantitative", "format": ".1f"}}},
-        ],
+        # Every area keeps its own slice, rated or not: slice i runs from i - 1 to i of n.
         "encoding": {
-            "y": {"field": "area", "type": "nominal", "title": None,
-                  "sort": {"field": "order"}, "axis": {"labelLimit": 260}},
-            "x": {"field": "mean", "type": "quantitative", "title": "Mean level",
-                  "scale": {"domain": [0, top_level]}, "axis": {"tickMinStep": 1}},
-            "tooltip": [{"field": "area", "title": "Area"},
-                        {"field": "mean", "title": "Mean level", "format": ".1f"},
-                        {"field": "rated", "title": "Themes rated"}],
+            "theta": {"field": "start", "type": "quantitative", "stack": None,
+                      "scale": {"domain": [0, len(rows)], "range": [0, 6.2832]}},
+            "theta2": {"field": "end"},
         },
+        "layer": [
+            {"mark": {"type": "arc", "fill": "#eef1f5", "stroke": "#ffffff", "strokeWidth": 2},
+             "encoding": {"radius": {"field": "top", **radius}}},
+            {"mark": {"type": "arc", "stroke": "#ffffff", "strokeWidth": 2},
+             "encoding": {
+                 "radius": {"field": "mean", **radius},
+                 "color": {"field": "area", "type": "nominal", "legend": None,
+                           "sort": {"field": "order"},
+                           "scale": {"range": WHEEL_COLOURS[:max(1, len(data))]}},
+                 "tooltip": [{"field": "number", "title": "Area number"},
+                             {"field": "area", "title": "Area"},
+                             {"field": "mean", "title": "Mean level", "format": ".1f"},
+                             {"field": "rated", "title": "Themes rated"}],
+             }},
+            {"mark": {"type": "text", "radius": 165, "fontSize": 13, "fontWeight": "bold",
+                      "color": "#1b1b1b"},
+             "encoding": {"text": {"field": "label"}, "theta": {"field": "middle",
+                          "type": "quantitative", "stack": None,
+                          "scale": {"domain": [0, len(rows)], "range": [0, 6.2832]}},
+                          "theta2": None}},
+        ],
+        "view": {"stroke": None},
     }

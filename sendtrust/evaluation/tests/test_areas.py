@@ -34,7 +34,12 @@ def test_the_area_wheel_shows_each_areas_mean_as_chart_data_table_and_sentence(
     spec = page.context["spec"]
     means = {d["area"]: d["mean"] for d in spec["data"]["values"]}
     assert means["Team working"] == 4.0 and means["Delivering results"] == 1.8
-    assert len(means) == 6 and spec["encoding"]["x"]["scale"]["domain"][1] == 4
+    assert len(means) == 6
+    # One equal slice per area, its radius the mean on a 0-to-top scale, numbered as the table.
+    wedge = spec["layer"][1]["encoding"]["radius"]
+    assert wedge["field"] == "mean" and wedge["scale"]["domain"] == [0, 4]
+    labels = {d["area"]: d["label"] for d in spec["data"]["values"]}
+    assert labels["Team working"] == "4: 4.0"
     body = page.content.decode()
     assert 'id="area-wheel-spec"' in body and "vendor/vega-embed.min.js" in body
     assert "<caption>Mean level per area: Alder Primary</caption>" in body
