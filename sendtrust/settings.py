@@ -100,10 +100,14 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "sendtrust.wsgi.application"
 
+# Persistent connections (60 s by default), checked before reuse: a request does not pay for
+# a new connection and its set-up, and a dropped one is replaced. DB_CONN_MAX_AGE=0 turns it off
+# (e.g. behind a pooler such as PgBouncer in transaction mode).
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
