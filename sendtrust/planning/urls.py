@@ -6,6 +6,7 @@ app_name = "planning"
 urlpatterns = [
     path("trusts/<uuid:code>/plan/", views.plan_page, name="plan"),
     path("trusts/<uuid:code>/plan/print/", views.plan_print, name="plan_print"),
+    path("trusts/<uuid:code>/plan/plan.pdf", views.plan_pdf, name="plan_pdf"),
     path("trusts/<uuid:code>/plan/goals/new/", views.add_goal, name="add_goal"),
     path("plan/goals/<uuid:code>/edit/", views.edit_goal, name="edit_goal"),
     path("plan/goals/<uuid:code>/criteria/new/", views.add_criterion, name="add_criterion"),

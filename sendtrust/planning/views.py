@@ -4,15 +4,18 @@ its owner records progress, "My actions", and a printable plan."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sendtrust.access import policy
+from sendtrust.access.audit import log_action
 from sendtrust.access.policy import Decision, PlanRight
 from sendtrust.evaluation.models import Round
+from sendtrust.lib.pdf import html_to_pdf
 from sendtrust.organisations.models import Trust
 from sendtrust.planning import plan, services
 from sendtrust.planning.forms import ActionForm, CriterionForm, GoalForm, ProgressForm, _raise_on
@@ -100,6 +103,23 @@ def plan_print(request, code):
     ctx = plan.build_plan(trust, request.user)
     ctx["printed_at"] = timezone.localtime()
     return render(request, "planning/plan_print.html", ctx)
+
+
+@login_required
+def plan_pdf(request, code):
+    """The printable plan as a PDF (WeasyPrint), for board papers and email."""
+    trust = get_trust(request, code)
+    ctx = plan.build_plan(trust, request.user)
+    ctx["printed_at"] = timezone.localtime()
+    ctx["as_pdf"] = True
+    html = render_to_string("planning/plan_print.html", ctx, request=request)
+    pdf = html_to_pdf(html)
+    log_action(request, "plan.pdf.downloaded", trust=trust, object_repr=trust.name,
+               bytes=len(pdf))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="send-plan-{stamp}.pdf"'
+    return response
 
 
 # Goals ---------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ ACTION_UPDATE = {
 ROUTES = {
     "planning:plan": ("get", PLAN_VIEW, lambda c, o: f"/trusts/{o.code}/plan/"),
     "planning:plan_print": ("get", PLAN_VIEW, lambda c, o: f"/trusts/{o.code}/plan/print/"),
+    "planning:plan_pdf": ("get", PLAN_VIEW, lambda c, o: f"/trusts/{o.code}/plan/plan.pdf"),
     "planning:add_goal": ("get", PLAN_EDIT, lambda c, o: f"/trusts/{o.code}/plan/goals/new/"),
     "planning:edit_goal": ("get", GOAL_EDIT, lambda c, o: f"/plan/goals/{o.code}/edit/"),
     "planning:add_criterion": (
