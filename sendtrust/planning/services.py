@@ -258,3 +258,32 @@ def record_progress(action, *, text="", status=None, by, request=None) -> Progre
                object_repr=str(action)[:200], plan_action=str(action.code),
                status_from=note.status_from, status_to=note.status_to, note=bool(text))
     return note
+
+
+# Deleting ------------------------------------------------------------------------------------
+# The audit log keeps what was deleted (titles and what went with it); the plan itself keeps
+# only what is still meant. An action that is merely abandoned should be "dropped" instead.
+
+
+@transaction.atomic
+def delete_goal(goal, *, by, request=None) -> None:
+    """Delete a goal with its criteria, actions and their progress notes."""
+    detail = {"goal": str(goal.code), "title": goal.title,
+              "criteria": goal.criteria.count(), "actions": goal.actions.count()}
+    _audit(request, "goal.deleted", goal, by, **detail)
+    goal.delete()
+
+
+@transaction.atomic
+def delete_criterion(criterion, *, by, request=None) -> None:
+    _audit(request, "criterion.deleted", criterion, by, goal=str(criterion.goal.code),
+           description=criterion.description, indicator=criterion.indicator_key)
+    criterion.delete()
+
+
+@transaction.atomic
+def delete_action(action, *, by, request=None) -> None:
+    """Delete an action with its progress notes."""
+    _audit(request, "action.deleted", action, by, plan_action=str(action.code),
+           title=action.title, owner=action.owner.username, notes=action.notes.count())
+    action.delete()

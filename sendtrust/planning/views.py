@@ -315,3 +315,42 @@ def record_progress(request, code):
 def my_actions(request):
     """Every signed-in user: their own actions, overdue first."""
     return render(request, "planning/my_actions.html", plan.my_actions(request.user))
+
+
+# Deleting ------------------------------------------------------------------------------------
+
+
+def _delete(request, obj, remove, *, what, back):
+    """POST with confirm=yes deletes (SEND leader, through the policy); anything else returns
+    to the edit page saying that the box must be ticked."""
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, f"Tick the box to confirm that the {what} should be deleted.")
+        return redirect(back)
+    remove(obj, by=request.user, request=request)
+    messages.success(request, f"Deleted the {what} “{obj}”.")
+    return redirect(reverse("planning:plan", args=[obj.trust.code]))
+
+
+@login_required
+@require_POST
+def delete_goal(request, code):
+    goal = get_goal(request, code)
+    return _delete(request, goal, services.delete_goal, what="goal",
+                   back=reverse("planning:edit_goal", args=[goal.code]))
+
+
+@login_required
+@require_POST
+def delete_criterion(request, code):
+    criterion = get_criterion(request, code)
+    return _delete(request, criterion, services.delete_criterion, what="success criterion",
+                   back=reverse("planning:edit_criterion", args=[criterion.code]))
+
+
+@login_required
+@require_POST
+def delete_action(request, code):
+    action = get_action(request, code)
+    policy.require_plan(request.user, PlanRight.EDIT, action)
+    return _delete(request, action, services.delete_action, what="action",
+                   back=reverse("planning:edit_action", args=[action.code]))

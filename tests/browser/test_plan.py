@@ -64,3 +64,24 @@ def test_leader_plans_and_senco_records_progress(page, live_server, live_cast, l
     expect(timeline).to_contain_text("Template drafted with the school council")
     expect(timeline).to_contain_text("status from not started to in progress")
     axe(page)
+
+
+def test_leader_deletes_an_action_after_confirming(page, live_server, live_cast, login, axe):
+    from sendtrust.planning import services
+    from sendtrust.planning.models import Horizon, PlanAction
+
+    cast = live_cast
+    sl = cast.users["send_leader"]
+    goal = services.create_goal(cast.trust, horizon=Horizon.ONE_YEAR, title="Earlier help", by=sl)
+    action = services.create_action(goal, title="Old idea", owner=cast.users["senco_a"],
+                                    due_on=dt.date.today() + dt.timedelta(days=9), by=sl)
+    login("send_leader")
+    page.goto(f"{live_server.url}/plan/actions/{action.code}/edit/")
+    axe(page)  # the edit form and the delete box under it
+    page.get_by_role("button", name="Delete the action").click()
+    expect(page.get_by_text("Tick the box to confirm")).to_be_visible()
+    assert PlanAction.objects.filter(pk=action.pk).exists()
+    page.get_by_label("Yes, delete this action").check()
+    page.get_by_role("button", name="Delete the action").click()
+    expect(page.get_by_text("Deleted the action “Old idea”.")).to_be_visible()
+    assert not PlanAction.objects.filter(pk=action.pk).exists()

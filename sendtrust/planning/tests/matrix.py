@@ -62,6 +62,11 @@ ROUTES = {
     "planning:record_progress": (
         "post", ACTION_UPDATE, lambda c, o: f"/plan/actions/{o.code}/progress/"),
     "planning:my_actions": ("get", EVERYONE, lambda c, o: "/plan/mine/"),
+    "planning:delete_goal": ("post", GOAL_EDIT, lambda c, o: f"/plan/goals/{o.code}/delete/"),
+    "planning:delete_criterion": (
+        "post", CRITERION_EDIT, lambda c, o: f"/plan/criteria/{o.code}/delete/"),
+    "planning:delete_action": (
+        "post", ACTION_EDIT, lambda c, o: f"/plan/actions/{o.code}/delete/"),
     "api:plan_goals": ("get", PLAN_VIEW, lambda c, o: f"/api/v1/plan/trusts/{o.code}/goals"),
     "api:plan_action": ("get", ACTION_VIEW, lambda c, o: f"/api/v1/plan/actions/{o.code}"),
     "api:my_plan_actions": ("get", EVERYONE, lambda c, o: "/api/v1/plan/mine"),
@@ -97,4 +102,6 @@ def build_objects(cast):
 def post_data(cast, route, obj):
     if route == "planning:record_progress":
         return {"status": "in_progress", "text": "Started"}
+    if route.startswith("planning:delete_"):
+        return {"confirm": "yes"}
     return {}
