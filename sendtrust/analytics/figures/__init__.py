@@ -1,0 +1,185 @@
+"""The figures behind trust and school analytics: one data layer for pages, exports and API.
+
+Every function returns plain dataclasses or `Table`s. Disclosure control for aggregate-only
+viewers (trustees) is applied here and only here: `school_rates` runs secondary suppression on
+the schools-by-status table once, and every other figure about the trust's own pupils (funnel
+positions, need mix, trend) is built from values that have already been through it.
+
+One module per kind of figure: common (constants, helpers), schools (rates), funnel, needs,
+trend, outcomes (gaps and LA timeliness); this module puts a whole page together and
+re-exports the rest, so `figures.<name>` keeps working.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from sendtrust.access.policy import is_aggregate_only
+from sendtrust.analytics.figures.common import (  # noqa: F401  (re-exported)
+    CACHE_SECONDS,
+    DEFAULT_METHOD,
+    ENGLAND,
+    FUNNEL_MEASURES,
+    LEVELS,
+    METHODS,
+    PHASE_LABELS,
+    SAMPLE_POINTS,
+    benchmark_phase,
+    data_version,
+    rate,
+    shown,
+)
+from sendtrust.analytics.figures.funnel import (  # noqa: F401  (re-exported)
+    FLAG_WORDS,
+    FUNNEL_MEANING,
+    FunnelSection,
+    NationalFunnel,
+    _compute_funnel,
+    _csv,
+    _csv_rows,
+    _flag_code,
+    _funnel_source,
+    _place,
+    funnel_limits_note,
+    funnel_reading,
+    funnel_sections,
+    national_funnel,
+)
+from sendtrust.analytics.figures.needs import (  # noqa: F401  (re-exported)
+    NeedMix,
+    _national_need,
+    _need_labels,
+    _shares,
+    need_mix,
+)
+from sendtrust.analytics.figures.outcomes import (  # noqa: F401  (re-exported)
+    OUTCOMES,
+    SEN_GROUPS,
+    _count_pair,
+    _with_any_sen,
+    la_timeliness,
+    outcome_gaps,
+)
+from sendtrust.analytics.figures.schools import (  # noqa: F401  (re-exported)
+    SchoolFigures,
+    SchoolRates,
+    _counts_from_records,
+    school_rates,
+    school_rates_table,
+)
+from sendtrust.analytics.figures.trend import (  # noqa: F401  (re-exported)
+    TREND_SQL,
+    Trend,
+    _as_date,
+    _national_series,
+    _status_by_day,
+    census_day,
+    census_days,
+    trend,
+    trend_query,
+)
+from sendtrust.analytics.tables import Table
+from sendtrust.benchmarks import queries as benchmarks
+from sendtrust.benchmarks.models import Level
+from sendtrust.organisations.models import School, Trust
+
+# --------------------------------------------------------------------------- whole pages
+
+
+def partner_las(schools) -> list[tuple[str, str]]:
+    seen = {}
+    for s in schools:
+        if s.la_code:
+            seen.setdefault(s.la_code, s.la_name or s.la_code)
+    return sorted(seen.items(), key=lambda kv: kv[1])
+
+
+@dataclass
+class Analytics:
+    trust: Trust
+    school: School | None
+    hide: bool
+    method: str
+    rates: SchoolRates
+    funnels: list[FunnelSection]
+    need: NeedMix
+    trend: Trend
+    gaps: Table
+    timeliness: Table
+
+    @cached_property
+    def rates_table(self) -> Table:
+        """The schools table, built on first use: the funnel section never shows it, so it
+        does not pay for the national and LA rates beside each school."""
+        national, la = _rates_context([f.school for f in self.rates.rows])
+        return school_rates_table(self.rates, national=national, la=la)
+
+    def tables(self) -> dict[str, Table]:
+        out = {"schools": self.rates_table}
+        out.update({f.slug: f.table for f in self.funnels})
+        out["need-mix"] = self.need.table
+        if self.need.by_school is not None:
+            out["need-mix-schools"] = self.need.by_school
+        out.update({"trend": self.trend.table, "gaps": self.gaps,
+                    "timeliness": self.timeliness})
+        return out
+
+
+def _la_rates_by_phase(codes, phases) -> dict[str | None, dict[str, benchmarks.Rates]]:
+    """Latest LA rates per phase asked (None = all schools), keyed by LA code: one query.
+
+    The same choice of file and period as `benchmarks.la_sen_rates_many`, for every phase at
+    once, so the query count does not grow with the phases a trust's schools span.
+    """
+    asked = {c.strip() for c in codes if c and c.strip()}
+    old_for = benchmarks._old_la_codes(asked)
+    if not old_for:
+        return {p: {} for p in phases}
+    stored = {p: benchmarks._phase(p) for p in phases}
+    groups = benchmarks._groups(Level.LA, set(old_for.values()), set(stored.values()))
+    best = benchmarks._best(groups, by=lambda key: (key[0], key[4]))
+    return {p: {code: best[(old, stored[p])] for code, old in old_for.items()
+                if (old, stored[p]) in best} for p in phases}
+
+
+def _rates_context(schools):
+    """National rates per phase, and each school's LA rate for its phase (else all schools)."""
+    phases = {benchmark_phase(s) for s in schools} - {None}
+    national = benchmarks.national_sen_rates_many({None, *phases})
+    by_phase = _la_rates_by_phase({s.la_code for s in schools}, {None, *phases})
+    la = {}
+    for s in schools:
+        p = benchmark_phase(s)
+        found = by_phase.get(p, {}).get(s.la_code) or by_phase[None].get(s.la_code)
+        if found is not None:
+            la[s.pk] = found
+    return national, la
+
+
+def analytics(trust: Trust, user, *, school: School | None = None,
+              method: str = DEFAULT_METHOD, sections=None) -> Analytics:
+    """Everything the trust (or school) analytics page shows, for this viewer.
+
+    sections: the names to compute; None = all. Each school's counts are always computed;
+    the schools table beside them (`rates_table`) is built when first read.
+    """
+    if method not in METHODS:
+        method = DEFAULT_METHOD
+    hide = is_aggregate_only(user, trust)
+    sr = school_rates(trust, hide=hide)
+    if school is not None:
+        sr = SchoolRates([f for f in sr.rows if f.school.pk == school.pk], sr.total, hide,
+                         sr.from_records, sr.sources)
+    schools = [f.school for f in sr.rows]
+    want = (lambda name: True) if sections is None else (lambda name: name in sections)
+    empty = Table("empty", "", [])
+    las = partner_las(schools)
+    return Analytics(
+        trust, school, hide, method, sr,
+        funnels=funnel_sections(sr, method) if want("funnel") else [],
+        need=need_mix(trust, sr, school) if want("need") else NeedMix(empty, [], None),
+        trend=trend(trust, sr, school) if want("trend") else Trend(empty, [], False),
+        gaps=outcome_gaps(las) if want("gaps") else empty,
+        timeliness=la_timeliness(las) if want("timeliness") else empty,
+    )

@@ -1,0 +1,71 @@
+"""Shared constants and helpers of the analytics figures."""
+
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db.models import Count, Max
+
+from sendtrust.analytics.suppression import is_small
+from sendtrust.analytics.tables import (
+    RATE_WITHHELD,
+    SMALL,
+    Withheld,
+)
+from sendtrust.benchmarks import queries as benchmarks
+from sendtrust.benchmarks.models import Dataset, Phase
+from sendtrust.organisations.models import School
+
+ENGLAND = benchmarks.ENGLAND
+LEVELS = (0.95, 0.998)
+METHODS = ("additive", "multiplicative", "binomial")
+DEFAULT_METHOD = "additive"
+FUNNEL_MEASURES = {
+    "sen_support": ("sen_support_count", "SEN support"),
+    "ehcp": ("ehcp_count", "EHC plan"),
+}
+SAMPLE_POINTS = 1000  # national schools drawn as dots; the limits use every school
+CACHE_SECONDS = 24 * 3600
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def rate(part, whole) -> float | Withheld | None:
+    """A percentage to one decimal; withheld when either count is; None without pupils."""
+    if isinstance(part, Withheld) or isinstance(whole, Withheld):
+        return RATE_WITHHELD
+    if part is None or not whole:
+        return None
+    return round(100 * part / whole, 1)
+
+
+def shown(n: int | None, hide: bool) -> int | Withheld | None:
+    """A count as an aggregate-only viewer may see it."""
+    return SMALL if hide and is_small(n) else n
+
+
+def benchmark_phase(school: School) -> str | None:
+    """The DfE phase a school is compared within, or None when no school-level file has it."""
+    if school.type == School.Type.SPECIAL:
+        return Phase.SPECIAL
+    if school.type == School.Type.ALTERNATIVE:
+        return Phase.AP
+    return {
+        School.Phase.PRIMARY: Phase.PRIMARY,
+        School.Phase.SECONDARY: Phase.SECONDARY,
+        School.Phase.NURSERY: Phase.NURSERY,
+    }.get(school.phase)
+
+
+PHASE_LABELS = dict(Phase.choices)
+
+
+def data_version() -> str:
+    """A token that changes whenever benchmark files are loaded again (one small query)."""
+    agg = Dataset.objects.aggregate(n=Count("id"), last=Max("loaded_at"), top=Max("id"))
+    raw = f"{agg['n']}:{agg['top']}:{agg['last'] and agg['last'].isoformat()}"
+    return hashlib.sha1(raw.encode()).hexdigest()[:16]
+
+

@@ -1,0 +1,327 @@
+"""Funnel plots: every school of a phase in England, exact binomial or overdispersion-adjusted
+limits, and the trust's schools placed and flagged on them."""
+
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from django.core.cache import cache
+
+from sendtrust.analytics import stats
+from sendtrust.analytics.figures.common import (
+    CACHE_SECONDS,
+    DEFAULT_METHOD,
+    FUNNEL_MEASURES,
+    LEVELS,
+    METHODS,
+    PHASE_LABELS,
+    SAMPLE_POINTS,
+    data_version,
+    rate,
+)
+from sendtrust.analytics.figures.schools import (
+    SchoolFigures,
+    SchoolRates,
+)
+from sendtrust.analytics.tables import (
+    Column,
+    Table,
+    Withheld,
+)
+from sendtrust.benchmarks.models import Figure, Level
+from sendtrust.organisations.models import School
+
+# --------------------------------------------------------------------------- funnel
+
+
+@dataclass(frozen=True)
+class NationalFunnel:
+    """A funnel of every school of one phase in England from one DfE file (cacheable)."""
+
+    phase: str
+    measure: str
+    label: str
+    dataset: str
+    period: str
+    year: int
+    requested: str
+    method: str
+    note: str
+    p0: float
+    phi: float | None
+    tau2: float | None
+    n_units: int
+    excluded: int  # rows with a missing value, no pupils, or more cases than pupils
+    outside: dict  # level -> schools outside
+    above: dict  # level -> schools above
+    # The limits on a grid of school sizes (n, lo95, hi95, lo998, hi998, as percentages) and
+    # a sample of schools (n, rate %), kept as CSV text: the compact inline data the chart
+    # draws, built once and cached with the funnel (see `grid` and `sample` for the rows).
+    grid_csv: str = ""
+    sample_csv: str = ""
+    sample_max: float = 0.0  # the highest sampled rate %, for the chart's y scale
+
+    @property
+    def grid(self) -> list[tuple]:
+        """[(n, lo95, hi95, lo998, hi998)] as percentages."""
+        return [(int(n), *map(float, rest)) for n, *rest in _csv_rows(self.grid_csv)]
+
+    @property
+    def sample(self) -> list[tuple]:
+        """[(n, rate %)] for the sampled schools."""
+        return [(int(n), float(r)) for n, r in _csv_rows(self.sample_csv)]
+
+    def limits_at(self, n) -> stats.Limits:
+        n = np.asarray(n, dtype=float)
+        if self.method == "binomial":
+            return stats.binomial_limits(self.p0, n, LEVELS)
+        if self.method == "multiplicative":
+            return stats.normal_limits(self.p0, n, LEVELS, phi=self.phi)
+        return stats.normal_limits(self.p0, n, LEVELS, tau2=self.tau2)
+
+
+def _funnel_source(phase: str, count_measure: str) -> tuple | None:
+    """(dataset id, title, period, year) of the newest school-level file with this phase."""
+    found = (
+        Figure.objects.filter(level=Level.SCHOOL, measure_id=count_measure, phase=phase,
+                              sen="", need="", breakdown="", value__isnull=False)
+        .values_list("dataset_id", "dataset__title", "period", "year")
+        .order_by("-year", "-dataset_id")
+        .first()
+    )
+    return found
+
+
+def national_funnel(phase: str, measure: str, method: str = DEFAULT_METHOD,
+                    version: str | None = None) -> NationalFunnel | None:
+    """The national funnel for a phase and measure, cached per (data version, phase, ...)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown limits {method!r}")
+    version = version or data_version()
+    key = f"analytics:funnel:v3:{version}:{phase}:{measure}:{method}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit or None  # False caches "no file has this phase"
+    result = _compute_funnel(phase, measure, method)
+    cache.set(key, result or False, CACHE_SECONDS)
+    return result
+
+
+def _compute_funnel(phase: str, measure: str, method: str) -> NationalFunnel | None:
+    count_measure, label = FUNNEL_MEASURES[measure]
+    source = _funnel_source(phase, count_measure)
+    if source is None:
+        return None
+    dataset_id, title, period, year = source
+    values: dict[str, dict] = defaultdict(dict)
+    for code, m, v in Figure.objects.filter(
+        dataset_id=dataset_id, level=Level.SCHOOL, phase=phase, year=year,
+        measure_id__in=["pupils", count_measure], sen="", need="", breakdown="",
+    ).values_list("geo_code", "measure_id", "value"):
+        values[code][m] = v
+    y, n, excluded = [], [], 0
+    for v in values.values():
+        p, c = v.get("pupils"), v.get(count_measure)
+        if p is None or c is None or p <= 0 or c > p:
+            excluded += 1
+            continue
+        y.append(round(c))
+        n.append(round(p))
+    if len(n) < 2:
+        return None
+    y_arr, n_arr = np.array(y, dtype=float), np.array(n, dtype=float)
+    res = stats.funnel(y_arr, n_arr, method=method, levels=LEVELS)
+    od = res.overdispersion
+    partial = NationalFunnel(
+        phase, measure, label, title, period, year, method, res.method, res.note, res.p0,
+        od.phi if od else None, od.tau2 if od else None, res.n_units, excluded,
+        {lv: res.outside(lv) for lv in LEVELS},
+        {lv: int(np.count_nonzero(res.flags[lv] == stats.ABOVE)) for lv in LEVELS},
+    )
+    grid = np.unique(np.round(np.geomspace(max(1.0, n_arr.min()), n_arr.max(), 160)))
+    lim = partial.limits_at(grid)
+    grid_rows = [
+        (int(g), *(round(100 * float(lim[lv][k][i]), 3) for lv in LEVELS for k in (0, 1)))
+        for i, g in enumerate(grid)
+    ]
+    rng = np.random.default_rng(2019)
+    pick = np.sort(rng.choice(len(n), size=min(len(n), SAMPLE_POINTS), replace=False))
+    sample = [(int(n_arr[i]), round(float(100 * y_arr[i] / n_arr[i]), 2)) for i in pick]
+    return NationalFunnel(**{
+        **partial.__dict__,
+        "grid_csv": _csv(("pupils", "lo95", "hi95", "lo998", "hi998"), grid_rows),
+        "sample_csv": _csv(("pupils", "rate"), sample),
+        "sample_max": max((r for _, r in sample), default=0.0),
+    })
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    return [line.split(",") for line in text.splitlines()[1:]]
+
+
+def _csv(header, rows) -> str:
+    """Numbers as CSV text (str of a float is its shortest exact form)."""
+    return "\n".join([",".join(header), *(",".join(map(str, row)) for row in rows)])
+
+
+FLAG_WORDS = {
+    "above_998": "Above the 99.8% limit",
+    "above_95": "Above the 95% limit",
+    "within": "Within the limits",
+    "below_95": "Below the 95% limit",
+    "below_998": "Below the 99.8% limit",
+    "withheld": "Not shown (small numbers)",
+    "none": "Not placed (no figures)",
+}
+
+
+@dataclass
+class FunnelSection:
+    phase: str
+    measure: str
+    national: NationalFunnel
+    points: list[dict]  # the trust's schools placed on the funnel
+    table: Table
+    reading: str
+
+    @property
+    def title(self) -> str:
+        return f"{self.national.label}: {PHASE_LABELS[self.phase].lower()} schools"
+
+    @property
+    def slug(self) -> str:
+        return f"funnel-{self.phase}-{self.measure}"
+
+
+def _flag_code(f95: str, f998: str) -> str:
+    if f998 == stats.ABOVE:
+        return "above_998"
+    if f998 == stats.BELOW:
+        return "below_998"
+    if f95 == stats.ABOVE:
+        return "above_95"
+    if f95 == stats.BELOW:
+        return "below_95"
+    if f95 == stats.WITHIN:
+        return "within"
+    return "none"
+
+
+def funnel_sections(sr: SchoolRates, method: str = DEFAULT_METHOD,
+                    only: School | None = None) -> list[FunnelSection]:
+    """A funnel per (phase, measure) the trust's schools fall in, with each school flagged."""
+    version = data_version()
+    by_phase: dict[str, list[SchoolFigures]] = defaultdict(list)
+    for f in sr.rows:
+        if f.phase and (only is None or f.school.pk == only.pk):
+            by_phase[f.phase].append(f)
+    out = []
+    for phase in sorted(by_phase):
+        for measure in FUNNEL_MEASURES:
+            nf = national_funnel(phase, measure, method, version)
+            if nf is None:
+                continue
+            out.append(_place(nf, by_phase[phase], measure, sr.hide))
+    return out
+
+
+def _place(nf: NationalFunnel, schools: list[SchoolFigures], measure: str,
+           hide: bool) -> FunnelSection:
+    placeable = [f for f in schools
+                 if isinstance(f.pupils, int) and f.pupils > 0
+                 and isinstance(getattr(f, measure), int)]
+    codes: dict[int, str] = {}
+    if placeable:
+        n = np.array([f.pupils for f in placeable], dtype=float)
+        y = np.array([getattr(f, measure) for f in placeable], dtype=float)
+        lim = nf.limits_at(n)
+        flags = stats.flag(y, n, lim)
+        for i, f in enumerate(placeable):
+            codes[id(f)] = (_flag_code(flags[0.95][i], flags[0.998][i]), i)
+    points, rows = [], []
+    for f in schools:
+        count = getattr(f, measure)
+        code, i = codes.get(id(f), (None, None))
+        if code is None:
+            code = "withheld" if isinstance(count, Withheld) or isinstance(
+                f.pupils, Withheld) else "none"
+        row = {
+            "school": f.name,
+            "pupils": f.pupils,
+            "count": count,
+            "rate": rate(count, f.pupils),
+            "national": round(100 * nf.p0, 1),
+            "lo95": None, "hi95": None, "lo998": None, "hi998": None,
+            "flag": FLAG_WORDS[code],
+        }
+        if i is not None:
+            row.update({
+                "lo95": round(100 * float(lim[0.95][0][i]), 1),
+                "hi95": round(100 * float(lim[0.95][1][i]), 1),
+                "lo998": round(100 * float(lim[0.998][0][i]), 1),
+                "hi998": round(100 * float(lim[0.998][1][i]), 1),
+            })
+            points.append({"school": f.name, "pupils": f.pupils, "rate": row["rate"],
+                           "flag": FLAG_WORDS[code]})
+        if f.school is not None:
+            row["_link"] = f.school.code
+        rows.append(row)
+    label = nf.label
+    table = Table(
+        f"funnel-{nf.phase}-{measure}",
+        f"{label} rate of each {PHASE_LABELS[nf.phase].lower()} school against the national "
+        f"funnel ({nf.period})",
+        [
+            Column("school", "School"), Column("pupils", "Pupils", "count"),
+            Column("count", label, "count"), Column("rate", f"{label} %", "pct"),
+            Column("national", "National %", "pct"),
+            Column("lo95", "95% lower", "pct"), Column("hi95", "95% upper", "pct"),
+            Column("lo998", "99.8% lower", "pct"), Column("hi998", "99.8% upper", "pct"),
+            Column("flag", "Flag"),
+        ],
+        rows=rows,
+        notes=[funnel_limits_note(nf)],
+    )
+    return FunnelSection(nf.phase, measure, nf, points, table, funnel_reading(nf, points))
+
+
+def funnel_limits_note(nf: NationalFunnel) -> str:
+    drawn = {
+        "additive": "adjusted for overdispersion (additive random-effects, Spiegelhalter 2005)",
+        "multiplicative": "adjusted for overdispersion (multiplicative factor)",
+        "binomial": "plain exact binomial",
+    }[nf.method]
+    text = (f"National comparison: {nf.n_units:,} {PHASE_LABELS[nf.phase].lower()} schools in "
+            f"England, {nf.dataset}, {nf.period}. Limits are {drawn}.")
+    if nf.note:
+        text += f" ({nf.note}.)"
+    if nf.excluded:
+        text += f" {nf.excluded:,} school rows with a missing figure were left out."
+    return text
+
+
+def funnel_reading(nf: NationalFunnel, points: list[dict]) -> str:
+    outside = [p for p in points if p["flag"] in (FLAG_WORDS["above_998"],
+                                                   FLAG_WORDS["below_998"])]
+    return (
+        f"Nationally {nf.outside[0.998]:,} of {nf.n_units:,} schools fall outside the 99.8% "
+        f"limits for {nf.label} around the England rate of {100 * nf.p0:.1f}%; of the "
+        f"{len(points)} placed here from this trust, {len(outside)} "
+        f"{'does' if len(outside) == 1 else 'do'}."
+    )
+
+
+FUNNEL_MEANING = (
+    "Each dot is a school: its rate against its number of pupils. The funnel shows how far a "
+    "school's rate can sit from the England rate just because schools differ, more so for "
+    "small schools. A school above or below the 99.8% limit is unusual, and worth a closer "
+    "look: it may identify needs differently, or serve a different community, or the data "
+    "may be out of date. A flag does not show that identification is wrong, and a school "
+    "within the limits is not thereby right. The national figures are from an older census "
+    "year than a trust's own records, so compare with care."
+)
+
+

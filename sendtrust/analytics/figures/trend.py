@@ -1,0 +1,184 @@
+"""The trend: SEN support and EHC plan rates at each January census day, rebuilt from SEN
+episode history, beside the national series."""
+
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Min
+from django.utils import timezone
+
+from sendtrust.analytics.figures.common import (
+    ENGLAND,
+    rate,
+    shown,
+)
+from sendtrust.analytics.figures.schools import (
+    SchoolRates,
+)
+from sendtrust.analytics.tables import (
+    Column,
+    Table,
+)
+from sendtrust.benchmarks.models import Figure, Level
+from sendtrust.organisations.models import School, Trust
+from sendtrust.pupils.models import Enrolment, Provision, SenEpisode
+
+# --------------------------------------------------------------------------- trend
+
+
+def census_day(year: int) -> dt.date:
+    """The spring census day: the third Thursday of January."""
+    first = dt.date(year, 1, 1)
+    return first + dt.timedelta(days=(3 - first.weekday()) % 7 + 14)
+
+
+def census_days(trust: Trust, school: School | None = None, today=None) -> list[dt.date]:
+    """January census days from the first SEN episode of the trust's pupils to today."""
+    today = today or timezone.localdate()
+    episodes = SenEpisode.objects.filter(pupil__school__trust=trust)
+    if school is not None:
+        episodes = episodes.filter(pupil__school=school)
+    first = episodes.aggregate(d=Min("starts_on"))["d"]
+    if first is None:
+        return []
+    years = range(max(first.year, today.year - 11), today.year + 1)
+    return [d for d in map(census_day, years) if first <= d <= today]
+
+
+TREND_SQL = """
+WITH days(d) AS (VALUES {days})
+SELECT days.d, COUNT(DISTINCT e.pupil_id),
+ COUNT(DISTINCT CASE WHEN ep.provision = %s AND ep.starts_on <= days.d
+   AND (ep.ends_on IS NULL OR ep.ends_on >= days.d) THEN e.pupil_id END),
+ COUNT(DISTINCT CASE WHEN ep.provision = %s AND ep.starts_on <= days.d
+   AND (ep.ends_on IS NULL OR ep.ends_on >= days.d) THEN e.pupil_id END)
+FROM days
+JOIN {enrolment} e ON e.starts_on <= days.d AND (e.ends_on IS NULL OR e.ends_on >= days.d)
+JOIN {school} s ON s.id = e.school_id
+LEFT JOIN {episode} ep ON ep.pupil_id = e.pupil_id
+WHERE s.trust_id = %s{only_school}
+GROUP BY days.d
+"""
+
+
+def trend_query(trust: Trust, days: list[dt.date],
+                school: School | None = None) -> tuple[str, list]:
+    """One grouped query for every census day: (SQL, params), run by the page and the bench.
+
+    Per day: pupils enrolled at the trust (or the school) that day, and those of them with an
+    SEN support / EHC plan episode covering it, each pupil counted once.
+    """
+    cast = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+    sql = TREND_SQL.format(
+        days=", ".join(f"({cast})" for _ in days),
+        enrolment=Enrolment._meta.db_table, school=School._meta.db_table,
+        episode=SenEpisode._meta.db_table,
+        only_school=" AND e.school_id = %s" if school is not None else "",
+    )
+    params = [*days, Provision.SUPPORT, Provision.EHCP, trust.pk]
+    if school is not None:
+        params.append(school.pk)
+    return sql, params
+
+
+def _status_by_day(trust: Trust, days: list[dt.date],
+                   school: School | None) -> dict[dt.date, tuple[int, int, int]]:
+    """Pupils enrolled on each day, and those on SEN support / with a plan then (one query)."""
+    if not days:
+        return {}
+    sql, params = trend_query(trust, days, school)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {_as_date(d): (p, k, e) for d, p, k, e in cursor.fetchall()}
+    return {day: found.get(day, (0, 0, 0)) for day in days}
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _national_series() -> tuple[dict[int, dict], list[str]]:
+    """England SEN support and EHC plan rates (all schools) per year, one file per year."""
+    rows = list(
+        Figure.objects.filter(level=Level.NATIONAL, geo_code=ENGLAND, phase="", sen="",
+                              need="", breakdown="", value__isnull=False,
+                              measure_id__in=["sen_support_rate", "ehcp_rate"])
+        .values_list("dataset_id", "dataset__title", "year", "period", "measure_id", "value")
+    )
+    cover: dict[int, set] = defaultdict(set)
+    for ds, _, year, *_ in rows:
+        cover[ds].add(year)
+    series: dict[int, dict] = {}
+    # Rows of the files covering the most years come last, so they win a year they share.
+    for ds, title, year, period, measure, value in sorted(
+            rows, key=lambda r: (len(cover[r[0]]), r[0])):
+        entry = series.get(year)
+        if entry is None or entry["ds"] != ds:
+            entry = series[year] = {"ds": ds, "source": title, "period": period}
+        entry[measure] = value
+    used = {e["source"] for e in series.values()}
+    return series, sorted(used)
+
+
+@dataclass
+class Trend:
+    table: Table
+    chart: list[dict]
+    has_trust: bool
+
+
+def trend(trust: Trust, sr: SchoolRates, school: School | None = None) -> Trend:
+    """The trust's (or school's) rates at each January census, beside England's series."""
+    hide = sr.hide
+    mine = {}
+    if sr.from_records:
+        for day, (p, k, e) in _status_by_day(trust, census_days(trust, school), school).items():
+            mine[day.year] = (day, shown(p, hide), shown(k, hide), shown(e, hide))
+    national, sources = _national_series()
+    who = school.name if school else "Trust"
+    rows, chart = [], []
+    for year in sorted(set(mine) | set(national)):
+        day, p, k, e = mine.get(year, (None, None, None, None))
+        nat = national.get(year, {})
+        row = {
+            "year": year,
+            "census_day": day.isoformat() if day else "",
+            "pupils": p, "sen_support": k, "sen_support_rate": rate(k, p) if day else None,
+            "ehcp": e, "ehcp_rate": rate(e, p) if day else None,
+            "national_sen_support_rate": nat.get("sen_support_rate"),
+            "national_ehcp_rate": nat.get("ehcp_rate"),
+        }
+        rows.append(row)
+        for key, measure, group in (
+            ("sen_support_rate", "SEN support", who), ("ehcp_rate", "EHC plan", who),
+            ("national_sen_support_rate", "SEN support", "England"),
+            ("national_ehcp_rate", "EHC plan", "England"),
+        ):
+            if isinstance(row[key], float):
+                chart.append({"year": year, "measure": measure, "group": group,
+                              "series": f"{group}: {measure}", "rate": row[key]})
+    notes = [f"England, all schools: {s}." for s in sources]
+    if sr.from_records:
+        notes.append("Trust figures are rebuilt from the SEN episode history of the pupils "
+                     "enrolled on each January census day.")
+    else:
+        notes.append("This trust is built from public data and holds no pupil records, so "
+                     "there is no trust trend.")
+    table = Table(
+        "trend", f"SEN support and EHC plan rates at each January census: {who} and England",
+        [Column("year", "Year", "year"), Column("census_day", "Census day"),
+         Column("pupils", "Pupils", "count"), Column("sen_support", "SEN support", "count"),
+         Column("sen_support_rate", "SEN support %", "pct"),
+         Column("ehcp", "EHC plans", "count"), Column("ehcp_rate", "EHC plan %", "pct"),
+         Column("national_sen_support_rate", "England SEN support %", "pct"),
+         Column("national_ehcp_rate", "England EHC plan %", "pct")],
+        rows=rows, notes=notes,
+    )
+    return Trend(table, chart, bool(mine))
+
+
