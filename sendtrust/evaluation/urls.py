@@ -1,15 +1,15 @@
 from django.urls import path
 
-from sendtrust.evaluation import views
+from sendtrust.evaluation import framework_views, views
 
 app_name = "evaluation"
 urlpatterns = [
     path("trusts/<uuid:code>/evaluation/", views.round_list, name="round_list"),
     path("trusts/<uuid:code>/evaluation/open/", views.open_round, name="open_round"),
-    path("trusts/<uuid:code>/frameworks/", views.framework_list, name="framework_list"),
-    path("trusts/<uuid:code>/frameworks/<uuid:framework>/", views.edit_framework,
+    path("trusts/<uuid:code>/frameworks/", framework_views.framework_list, name="framework_list"),
+    path("trusts/<uuid:code>/frameworks/<uuid:framework>/", framework_views.edit_framework,
          name="edit_framework"),
-    path("trusts/<uuid:code>/frameworks/<uuid:framework>/copy/", views.copy_framework,
+    path("trusts/<uuid:code>/frameworks/<uuid:framework>/copy/", framework_views.copy_framework,
          name="copy_framework"),
     path("trusts/<uuid:code>/context/", views.edit_trust_context, name="edit_trust_context"),
     path("schools/<uuid:code>/context/", views.edit_school_context, name="edit_school_context"),
