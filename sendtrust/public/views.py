@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -32,6 +34,7 @@ def trust_list(request):
     page = Paginator(trusts, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "public/trust_list.html", {
         "page": page, "search": search, "loaded": loaded, "total": len(trusts),
+        "query": urlencode({"q": search}) if search else "",
         "source": services.gias_source() if loaded else "", "load_hint": services.LOAD_HINT,
     })
 

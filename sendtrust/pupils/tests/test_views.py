@@ -125,3 +125,16 @@ def test_parent_sees_only_their_child(client, cast):
     client.force_login(cast.users["parent_a1"])
     r = client.get("/pupils/")
     assert [p.surname for p in r.context["page"]] == ["Ash"]
+
+
+def test_page_links_keep_the_filters_and_swap_only_the_results(client, cast, settings):
+    settings.REGISTER_PAGE_SIZE = 10
+    for _ in range(25):
+        give_status(PupilFactory(school=cast.school_a), Provision.SUPPORT, "MLD")
+    client.force_login(cast.users["senco_a"])
+    body = client.get(f"/schools/{cast.school_a.code}/register/?status=K&page=2").content.decode()
+    assert "Page 2 of 3" in body
+    for n in (1, 3):
+        href = f"?status=K&amp;page={n}"
+        assert f'href="{href}" hx-get="{href}" hx-target="#register-results"' in body
+    assert ">Previous page</a>" in body and ">Next page</a>" in body
