@@ -21,6 +21,9 @@ AREA_BENCHES = [
     "sendtrust.evaluation.bench",
     "sendtrust.planning.bench",
     "sendtrust.analytics.bench",
+    "sendtrust.support.bench",
+    "sendtrust.provision.bench",
+    "sendtrust.ehc.bench",
 ]
 
 

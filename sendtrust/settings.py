@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "sendtrust.planning",
     "sendtrust.quality",
     "sendtrust.public",
+    "sendtrust.support",
+    "sendtrust.provision",
+    "sendtrust.ehc",
 ]
 
 MIDDLEWARE = [

@@ -28,5 +28,8 @@ urlpatterns = [
     path("", include("sendtrust.planning.urls")),
     path("", include("sendtrust.quality.urls")),
     path("", include("sendtrust.public.urls")),
+    path("", include("sendtrust.support.urls")),
+    path("", include("sendtrust.provision.urls")),
+    path("", include("sendtrust.ehc.urls")),
     path("api/v1/", api.urls),
 ]

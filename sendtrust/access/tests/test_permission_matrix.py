@@ -19,7 +19,9 @@ from sendtrust.testing import ROLES, build_cast
 # build_objects(cast) -> cast (adds the objects its rows name) and post_data(cast, route, obj).
 AREAS = [
     importlib.import_module(f"sendtrust.{app}.tests.matrix")
-    for app in ("evaluation", "planning", "analytics", "quality", "public")
+    for app in (
+        "evaluation", "planning", "analytics", "quality", "public", "support", "provision", "ehc"
+    )
 ]
 
 ALL = set(ROLES)

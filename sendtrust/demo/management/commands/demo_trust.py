@@ -3,6 +3,9 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from sendtrust.demo import data
+from sendtrust.demo import ehc as demo_ehc
+from sendtrust.demo import provision as demo_provision
+from sendtrust.demo import support as demo_support
 from sendtrust.demo.leadership import seed_leadership
 from sendtrust.demo.services import build_demo_trust, write_accounts_csv
 
@@ -55,6 +58,12 @@ class Command(BaseCommand):
                 f"{made['ratings']:,} ratings, {made['moderations']} moderations; "
                 f"a strategic plan of {made['goals']} goals and {made['actions']} actions."
             )
+            # The practice layer: support plans, provision, EHC journeys (one module each).
+            for area in (demo_support, demo_provision, demo_ehc):
+                counts = area.seed(result.trust, seed=seed)
+                if counts:
+                    name = area.__name__.rsplit(".", 1)[-1]
+                    out(f"{name.title()}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
         out("")
         out(summary_table(result))
         out("")

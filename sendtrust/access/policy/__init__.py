@@ -489,3 +489,8 @@ def allows_plan(user, right: PlanRight, obj) -> bool:
 def require_plan(user, right: PlanRight, obj):
     """Return obj if user may do right on it; otherwise raise 404 or 403 (see enforce)."""
     return enforce(decide_plan(user, right, obj), obj)
+
+
+# Each practice app keeps its rules in a submodule of this package, built on the functions above:
+# policy.support, policy.provision, policy.ehc.
+from sendtrust.access.policy import ehc, provision, support  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Models of the ehc app (see ../shared/DESIGN.md, the practice layer)."""

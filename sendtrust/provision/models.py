@@ -1,0 +1,1 @@
+"""Models of the provision app (see ../shared/DESIGN.md, the practice layer)."""

@@ -1,0 +1,1 @@
+"""Models of the support app (see ../shared/DESIGN.md, the practice layer)."""
