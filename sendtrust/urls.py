@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("sendtrust.benchmarks.urls")),
     path("", include("sendtrust.evaluation.urls")),
     path("", include("sendtrust.analytics.urls")),
+    path("", include("sendtrust.analytics.national_urls")),
     path("", include("sendtrust.planning.urls")),
     path("", include("sendtrust.quality.urls")),
     path("", include("sendtrust.public.urls")),
