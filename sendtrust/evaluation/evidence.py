@@ -594,3 +594,19 @@ READERS: dict[str, Callable[[Facts, Indicator], Reading]] = {
         "identified", "have a record of who identified their need and on what evidence"),
 }
 assert set(READERS) == set(INDICATORS)
+
+
+def register(indicator: Indicator, reader: Callable[[Facts, Indicator], Reading]) -> None:
+    """Add a live indicator from another area (support plans, provision, EHC plans).
+
+    The reader gets the same Facts (trust, school, user, hide_small, on) and must return a
+    Reading that applies the viewer's suppression; it reads its figures from analytics.
+    """
+    if indicator.key in INDICATORS:
+        raise ValueError(f"indicator {indicator.key!r} is registered twice")
+    INDICATORS[indicator.key] = indicator
+    READERS[indicator.key] = reader
+
+
+# The practice layer's indicators, one module per area (each calls register()).
+from sendtrust.evaluation import evidence_ehc, evidence_provision, evidence_support  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Live evidence from the ehc app: indicators registered with evidence.register()."""

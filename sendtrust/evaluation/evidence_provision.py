@@ -1,0 +1,1 @@
+"""Live evidence from the provision app: indicators registered with evidence.register()."""

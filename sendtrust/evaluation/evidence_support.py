@@ -1,0 +1,1 @@
+"""Live evidence from the support app: indicators registered with evidence.register()."""
