@@ -3,11 +3,12 @@ from django.urls import include, path
 
 from sendtrust.access import views as access_views
 from sendtrust.api.urls import api
+from sendtrust.organisations import home as org_home
 from sendtrust.organisations import views as org_views
 from sendtrust.pupils import views as pupil_views
 
 urlpatterns = [
-    path("", org_views.home, name="home"),
+    path("", org_home.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -32,5 +33,6 @@ urlpatterns = [
     path("", include("sendtrust.support.urls")),
     path("", include("sendtrust.provision.urls")),
     path("", include("sendtrust.ehc.urls")),
+    path("", include("sendtrust.people.urls")),
     path("api/v1/", api.urls),
 ]

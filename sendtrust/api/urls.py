@@ -93,7 +93,15 @@ def get_pupil(request, code: UUID):
 
 
 # Routers kept in their own modules, one per area; each checks the same policy as its pages.
-from sendtrust.api import analytics, ehc, evaluation, planning, provision, support  # noqa: E402
+from sendtrust.api import (  # noqa: E402
+    analytics,
+    ehc,
+    evaluation,
+    national,
+    planning,
+    provision,
+    support,
+)
 
 api.add_router("/evaluation", evaluation.router)
 api.add_router("/plan", planning.router)
@@ -101,3 +109,4 @@ api.add_router("/analytics", analytics.router)
 api.add_router("/support", support.router)
 api.add_router("/provision", provision.router)
 api.add_router("/ehc", ehc.router)
+api.add_router("/national", national.router)

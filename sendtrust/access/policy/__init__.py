@@ -493,4 +493,4 @@ def require_plan(user, right: PlanRight, obj):
 
 # Each practice app keeps its rules in a submodule of this package, built on the functions above:
 # policy.support, policy.provision, policy.ehc.
-from sendtrust.access.policy import ehc, provision, support  # noqa: E402, F401
+from sendtrust.access.policy import ehc, people, provision, support  # noqa: E402, F401

@@ -20,7 +20,8 @@ from sendtrust.testing import ROLES, build_cast
 AREAS = [
     importlib.import_module(f"sendtrust.{app}.tests.matrix")
     for app in (
-        "evaluation", "planning", "analytics", "quality", "public", "support", "provision", "ehc"
+        "evaluation", "planning", "analytics", "quality", "public", "support", "provision", "ehc",
+        "people",
     )
 ]
 

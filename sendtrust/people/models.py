@@ -1,0 +1,1 @@
+"""People: staff and family administration, invitations, two-factor sign-in, data rights."""
