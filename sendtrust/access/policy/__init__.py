@@ -22,6 +22,7 @@ from sendtrust.organisations.models import (
     ParentLink,
     Role,
     School,
+    TeachingGroup,
     Trust,
 )
 from sendtrust.pupils.models import Pupil
@@ -91,6 +92,10 @@ class Actor:
     school_roles: dict[int, set[str]] = field(default_factory=dict)
     # Every trust the user belongs to in any role (for 404 versus 403).
     member_of: set[int] = field(default_factory=set)
+    # For each role, the trusts and the schools where the user holds it today: a link
+    # (teaching group, parent link, assignment) grants access only through one of these.
+    role_trusts: dict[str, set[int]] = field(default_factory=dict)
+    role_schools: dict[str, set[int]] = field(default_factory=dict)
 
     def roles_in_trust(self, trust_id: int) -> set[str]:
         return self.trust_roles.get(trust_id, set())
@@ -119,6 +124,9 @@ def actor_for(user) -> Actor:
         )
         for role, trust_id, school_id in rows:
             actor.member_of.add(trust_id)
+            actor.role_trusts.setdefault(role, set()).add(trust_id)
+            if school_id is not None:
+                actor.role_schools.setdefault(role, set()).add(school_id)
             if school_id is None:
                 actor.trust_roles.setdefault(trust_id, set()).add(role)
             else:
@@ -201,17 +209,41 @@ def require(user, action: Action, obj):
 
 
 def _linked_q(user, on=None) -> Q:
-    """Pupils linked to user: taught by them, their child, or assigned to them now."""
+    """Pupils linked to user: taught by them, their child, or assigned to them now.
+
+    A link counts only with a current membership of the matching role behind it: a teaching
+    group needs the user to teach or assist at that school today (and the pupil to be on roll
+    there), a parent link a current parent role in the child's trust, an assignment a current
+    external role in the pupil's trust. Ending the membership ends what it gave, on the day.
+    """
     on = on or timezone.localdate()
-    # A teacher sees a pupil only while the pupil is at the school of that teaching group:
-    # after a move, the old school's groups no longer grant access.
-    taught_here = Q(teaching_groups__staff=user, teaching_groups__school=F("school"))
-    assigned = ExternalAssignment.objects.current(on).filter(professional=user)
-    return (
-        taught_here
-        | Q(pk__in=ParentLink.objects.filter(parent=user).values("pupil_id"))
-        | Q(pk__in=assigned.values("pupil_id"))
-    )
+    actor = actor_for(user)
+    teaching_schools: set[int] = set()
+    for role in (Role.TEACHER, Role.TA):
+        teaching_schools |= actor.role_schools.get(role, set())
+    parent_trusts = actor.role_trusts.get(Role.PARENT, set())
+    external_trusts = actor.role_trusts.get(Role.EXTERNAL, set())
+    condition = Q(pk__in=[])
+    if teaching_schools:
+        condition |= Q(
+            school_id__in=sorted(teaching_schools),
+            pk__in=TeachingGroup.pupils.through.objects.filter(
+                teachinggroup__staff=user,
+                teachinggroup__school_id__in=sorted(teaching_schools),
+                teachinggroup__school_id=F("pupil__school_id"),
+            ).values("pupil_id"),
+        )
+    if parent_trusts:
+        condition |= Q(
+            school__trust_id__in=sorted(parent_trusts),
+            pk__in=ParentLink.objects.filter(parent=user).values("pupil_id"),
+        )
+    if external_trusts:
+        assigned = ExternalAssignment.objects.current(on).filter(professional=user)
+        condition |= Q(
+            school__trust_id__in=sorted(external_trusts), pk__in=assigned.values("pupil_id")
+        )
+    return condition
 
 
 def _linked(user, pupil: Pupil) -> bool:
@@ -335,7 +367,8 @@ EVAL_TRUST_LEVEL: dict[EvalAction, set[Role]] = {
     EvalAction.ROUND_VIEW: {Role.SEND_LEADER, Role.EXECUTIVE, Role.TRUSTEE},
     EvalAction.HEAT_MAP: {Role.SEND_LEADER, Role.EXECUTIVE},
     EvalAction.UNIT_VIEW: {Role.SEND_LEADER, Role.EXECUTIVE, Role.TRUSTEE},
-    EvalAction.UNIT_RATE: {Role.SEND_LEADER, Role.EXECUTIVE},
+    # The executive reads every unit but rates none: the trust unit is the SEND leader's.
+    EvalAction.UNIT_RATE: {Role.SEND_LEADER},
     EvalAction.MODERATE: {Role.SEND_LEADER},
     EvalAction.CONTEXT_VIEW: {Role.SEND_LEADER, Role.EXECUTIVE, Role.TRUSTEE},
     EvalAction.CONTEXT_EDIT: {Role.SEND_LEADER},

@@ -41,7 +41,7 @@ EVAL_UNIT_VIEW = {
 }
 EVAL_UNIT_RATE = {
     "eval_unit_a": only(A_LEADERS), "eval_unit_b": only({"senco_b"}),
-    "eval_unit_trust": only({SL, EX}), "eval_other_trust_unit": OTHER_TRUST_NO,
+    "eval_unit_trust": only({SL}), "eval_other_trust_unit": OTHER_TRUST_NO,
 }
 EVAL_FRAMEWORK = {"eval_shipped": (ALL, set()),
                   "eval_copy": only({SL, EX, TR}, A_LEADERS, {"senco_b"}),
