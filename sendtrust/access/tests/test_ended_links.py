@@ -28,7 +28,7 @@ def reads(client, user, pupil) -> dict:
     user.__dict__.pop("_sendtrust_actor", None)
     client.force_login(user)
     listed = client.get("/api/v1/pupils?limit=100").json()
-    listed_codes = {p["code"] for p in listed.get("items", [])} if isinstance(listed, dict) else set()
+    listed_codes = {p["code"] for p in listed.get("items", [])} if "items" in listed else set()
     return {
         "visible": visible_pupils(user).filter(pk=pupil.pk).exists(),
         "decision": decide(user, Action.PUPIL_VIEW, pupil),
