@@ -84,6 +84,10 @@ def round_list(request, code):
     ))
     user = request.user
     visible = [r for r in rounds if policy.allows_evaluation(user, EvalAction.ROUND_VIEW, r)]
+    for r in visible:
+        units = r.units.all()
+        r.unit_count = len(units)
+        r.submitted_count = sum(u.status == RoundUnit.Status.SUBMITTED for u in units)
     return render(request, "evaluation/round_list.html", {
         "trust": trust, "rounds": visible,
         "can_open": policy.allows_evaluation(request.user, EvalAction.ROUND_OPEN, trust),

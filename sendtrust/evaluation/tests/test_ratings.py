@@ -81,9 +81,23 @@ def test_a_bad_link_is_not_saved_and_the_status_says_why(cast, client, round_):
 def test_the_plain_form_works_without_javascript(cast, client, round_):
     unit = unit_of(round_, cast.school_a)
     client.force_login(cast.users["headteacher_a"])
-    response = client.post(save_url(unit), {"governance-level": "4"})
+    response = client.post(save_url(unit), {"governance-level": "4",
+                                            "governance-strengths": "A named link governor"})
     assert response.status_code == 302 and response["Location"].endswith("#theme-governance")
-    assert client.get(response["Location"]).status_code == 200
+    rating = Rating.objects.get(unit=unit, theme__slug="governance")
+    assert (rating.level.value, rating.strengths, rating.updated_by) == (
+        4, "A named link governor", cast.users["headteacher_a"])
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="id_governance-level_4" value="4" checked' in page
+
+
+def test_the_round_list_counts_only_submitted_units(cast, client, round_):
+    unit = unit_of(round_, cast.school_a)
+    fill(unit, level=2)
+    services.submit_unit(unit, by=cast.users["senco_a"])
+    client.force_login(cast.users["send_leader"])
+    body = client.get(f"/trusts/{cast.trust.code}/evaluation/").content.decode()
+    assert '<td class="num">1 of 3</td>' in body
 
 
 def test_answers_to_key_questions_autosave(cast, client, round_):
