@@ -1,6 +1,11 @@
 """Routes of the national picture (/national/): DfE headline figures beside the trust's LAs."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sendtrust.analytics.national import views
 
 app_name = "national"
-urlpatterns: list = []
+urlpatterns = [
+    path("national/", views.national_picture, name="picture"),
+    path("national/<slug:key>.<slug:fmt>", views.national_export, name="export"),
+]
