@@ -286,7 +286,8 @@ def placement(areas: list[Area]) -> NationalFigure:
             for group, _ in GROUPS:
                 counts[group] = found.value("ehcp_caseload", area.code, year,
                                             breakdown=f"placement={group}")
-            # The file's placement groups partition all plans, so "other" is what remains.
+            # "Other" is what remains: the file's own other groups do not always add up (in
+        # January 2023 its 'educated elsewhere' leaves out 'other placement settings').
             known = [counts[g] for g, _ in GROUPS]
             counts["other"] = (None if total is None or None in known
                                else total - sum(known))
@@ -312,8 +313,8 @@ def placement(areas: list[Area]) -> NationalFigure:
         rows=rows,
         notes=[found.source_note(),
                "Mainstream and special are the file's mainstream_total and special_total "
-               "(state-funded, independent and non-maintained); other is every other plan: "
-               f"{OTHER_PARTS}. Shares are over all plans of the same place and year.",
+               "(state-funded, independent and non-maintained); other is all plans less those "
+               f"two: {OTHER_PARTS}. Shares are over all plans of the same place and year.",
                "Placement by primary need or age is in the file but not shown here."],
     )
     spec = charts.dot_spec(chart, category="placement", value="share", group="place",
