@@ -7,7 +7,11 @@ UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo .tools/bin/uv)
 PY := .venv/bin/python
 DATA ?= ../shared/data/real
 PYTEST_WORKERS ?= 2
-DEMO_PASSWORD ?= sendtrust-demo
+DEMO_PASSWORD ?= Demo-Orchard-2026
+# Development and test runs only: production must set its own SECRET_KEY (settings refuse to
+# start without one unless DEBUG is on).
+DEV_ENV := DEBUG=1
+TEST_KEY := SECRET_KEY=make-test-only-not-secret
 
 .PHONY: install run demo test test-sqlite test-postgres bench lint vendor clean
 
@@ -23,14 +27,14 @@ install: $(if $(filter uv,$(UV)),,.tools/bin/uv)
 # interrupted load is retried by the next `make run`.
 var/demo.stamp:
 	@mkdir -p var
-	$(PY) manage.py migrate --verbosity 0
+	$(DEV_ENV) $(PY) manage.py migrate --verbosity 0
 	@if [ -d "$(DATA)" ]; then \
 	  echo "Loading national benchmarks from $(DATA)"; \
-	  $(PY) manage.py load_benchmarks "$(DATA)"; \
+	  $(DEV_ENV) $(PY) manage.py load_benchmarks "$(DATA)"; \
 	else \
 	  echo "No DfE data at $(DATA): national rates will show as 'no data'. See README."; \
 	fi
-	$(PY) manage.py demo_trust --schools 12 --pupils 8000 --seed 1 --password $(DEMO_PASSWORD) \
+	$(DEV_ENV) $(PY) manage.py demo_trust --schools 12 --pupils 8000 --seed 1 --password $(DEMO_PASSWORD) \
 	  --accounts-csv var/demo-accounts.csv
 	@touch $@
 
@@ -39,15 +43,18 @@ demo: install var/demo.stamp
 run: install
 	@[ -n "$$DATABASE_URL" ] || [ -f db.sqlite3 ] || rm -f var/demo.stamp
 	@$(MAKE) --no-print-directory var/demo.stamp
-	$(PY) manage.py migrate --verbosity 0
+	$(DEV_ENV) $(PY) manage.py migrate --verbosity 0
 	@echo "Demo accounts are in var/demo-accounts.csv; every password is $(DEMO_PASSWORD)"
 	@echo "Serving sendtrust at http://127.0.0.1:8000"
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install
 	bash scripts/ensure-browser.sh
-	$(PY) manage.py makemigrations --check --dry-run --verbosity 0
+	$(TEST_KEY) $(PY) manage.py makemigrations --check --dry-run --verbosity 0
 	$(UV) run --frozen ruff check sendtrust
+	@echo "== deptry: every import the app makes is a declared production dependency"
+	$(UV) run --frozen deptry .
+	bash scripts/check-production-install.sh
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -61,7 +68,7 @@ test-postgres:
 	  $(PY) -m pytest -n $(PYTEST_WORKERS) -q
 
 bench: install
-	DATABASE_URL= $(PY) -m sendtrust.bench --data "$(DATA)"
+	DATABASE_URL= $(TEST_KEY) $(PY) -m sendtrust.bench --data "$(DATA)"
 
 lint: install
 	$(UV) run --frozen ruff check sendtrust
@@ -75,4 +82,4 @@ vendor:
 	  sendtrust/static/vendor/
 
 clean:
-	rm -rf .venv .tools db.sqlite3* staticfiles var
+	rm -rf .venv .venv-prod .tools db.sqlite3* staticfiles var

@@ -36,9 +36,15 @@ def env_int(name: str, default: int) -> int:
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("SENDTRUST_INSECURE_DEV_KEY", True):
-        raise ImproperlyConfigured("Set SECRET_KEY in production")
-    # Development only: a fixed key keeps sessions across restarts of `make run`.
+    if not DEBUG:
+        # Without DEBUG this may be production: a key anyone can read would let them forge
+        # sessions and password-reset links, so no key means no start.
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY (a long random string, e.g. from "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`), or DEBUG=1 on a "
+            "development machine."
+        )
+    # DEBUG only (`make run`): a fixed key keeps sessions across restarts of the dev server.
     SECRET_KEY = "dev-only-not-secret-sendtrust"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
@@ -50,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",
     "template_partials",
     "axes",
     "django_otp",
@@ -75,13 +82,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sendtrust.access.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "sendtrust.access.middleware.PrivacyHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sendtrust.access.middleware.IdleTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "sendtrust.access.middleware.AuditRefusalsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -132,8 +143,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "sendtrust.access.passwords.NoNameOrProductValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -153,16 +168,56 @@ SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and "DATABASE_URL" in os.environ)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# django-axes: lock a username + address pair out after repeated failures.
+# HTTPS=1 in production (TLS ends at the proxy or load balancer): secure cookies, a redirect
+# from http, and HSTS for a year. HSTS_PRELOAD is the domain owner's decision, off by default.
+HTTPS = env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("HSTS_PRELOAD", False)
+if HTTPS and not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]  # preload: see HSTS_PRELOAD above
+
+# The addresses of the reverse proxies or load balancers in front of the app servers (IPs or
+# networks, comma-separated). Only a request from one of them may say, in X-Forwarded-For and
+# X-Forwarded-Proto, who the client is and whether it came over HTTPS; everyone else's headers
+# are ignored. Lock-outs and the audit log both use the address this gives.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): no inline script, nothing from another origin. Vega
+# compiles chart expressions with Function(), hence 'unsafe-eval'; vega-embed and htmx add
+# <style> elements, hence 'unsafe-inline' for styles only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-eval'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# django-axes: an account is locked after AXES_FAILURE_LIMIT failed sign-ins from anywhere,
+# and an address after AXES_ADDRESS_FAILURE_LIMIT failures across any accounts (so spreading
+# guesses over many accounts is slowed too), each for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "sendtrust.access.lockout.AccountAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "sendtrust.access.middleware.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -182,6 +237,8 @@ SENDTRUST_DATA_DIR = Path(
     os.environ.get("SENDTRUST_DATA_DIR", BASE_DIR.parent / "shared" / "data" / "real")
 )
 REGISTER_PAGE_SIZE = env_int("REGISTER_PAGE_SIZE", 50)
+# The API returns at most this many rows a page (a larger `limit` is refused with a 422).
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 

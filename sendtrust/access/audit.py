@@ -25,7 +25,8 @@ def log_action(request, action: str, *, user=None, pupil=None, school=None, trus
     clean = {k: ("[redacted]" if k.lower() in _SECRET_KEYS else v) for k, v in detail.items()}
     return AuditEntry.objects.create(
         user_id_at_time=getattr(user, "pk", None),
-        username=getattr(user, "username", "") or "system",
+        username=(getattr(user, "username", "")
+                  or ("anonymous" if user is not None and not user.is_authenticated else "system")),
         action=action,
         trust_id_at_time=getattr(trust, "pk", None),
         school_code=getattr(school, "code", None),

@@ -2,16 +2,18 @@
 
 from uuid import UUID
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI, Query, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from sendtrust.access import policy
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy import Action
 from sendtrust.analytics.suppression import is_small
 from sendtrust.api.auth import AUTH
+from sendtrust.api.pagination import AuditedLimitOffset
 from sendtrust.api.schemas import ErrorOut, PupilDetailOut, PupilOut, SchoolOut
 from sendtrust.organisations.models import School
 from sendtrust.organisations.overview import school_counts
@@ -23,6 +25,9 @@ api = NinjaAPI(
     description="Read API for schools, pupils and SEN history. Session or bearer-token auth.",
     auth=AUTH,
     urls_namespace="api",
+    # The docs page is for signed-in people only, with Swagger UI served from ninja's own
+    # static files (ninja is in INSTALLED_APPS), never from a CDN.
+    docs_decorator=login_required,
 )
 
 
@@ -68,7 +73,7 @@ class PupilFilter(Schema):
 
 @api.get("/pupils", response={200: list[PupilOut], 403: ErrorOut, 404: ErrorOut},
          tags=["pupils"])
-@paginate(LimitOffsetPagination, page_size=100)
+@paginate(AuditedLimitOffset, audit_action="api.pupils.listed")
 def list_pupils(request, filters: Query[PupilFilter]):
     """Pupils the user may read, filterable by school and SEN status."""
     school = None

@@ -1,0 +1,10 @@
+"""Loaded by pytest before Django (see addopts in pyproject.toml): the test run's environment.
+
+Settings refuse to start without SECRET_KEY unless DEBUG is on; tests run with DEBUG off, as
+production does, and a throwaway key made for this run.
+"""
+
+import os
+import secrets
+
+os.environ.setdefault("SECRET_KEY", "test-only-" + secrets.token_urlsafe(32))
