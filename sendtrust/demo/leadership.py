@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -169,8 +170,12 @@ def _plan(trust, source_round, leader, owners, schools, today, rng) -> tuple[int
                                  source_round=source_round, order=order, by=leader)
         goals += 1
         for i, (key, description, target, direction) in enumerate(criteria):
-            plans.create_criterion(goal, description=description, indicator_key=key,
-                                   target=target, direction=direction, order=i, by=leader)
+            values = {"description": description, "indicator_key": key,
+                      "direction": direction, "order": i, "by": leader}
+            try:
+                plans.create_criterion(goal, target=target, **values)
+            except ValidationError:  # the trust already meets it: a target would mean nothing
+                plans.create_criterion(goal, target=None, **values)
         for step_title, who, days, status in steps:
             owner = owners[min(who, len(schools) - 1)] if who >= 0 else owners[who]
             action = plans.create_action(

@@ -19,7 +19,7 @@ def build_plan(*, schools: int = 5, seed: int = 7):
 
     from sendtrust.evaluation import evidence
     from sendtrust.organisations.models import Membership, Role, School, Trust
-    from sendtrust.planning import services
+    from sendtrust.planning import indicators, services
     from sendtrust.planning.models import Horizon
 
     User = get_user_model()
@@ -43,7 +43,10 @@ def build_plan(*, schools: int = 5, seed: int = 7):
                                     themes=["analysis-of-send-data"], by=leader)
         services.create_criterion(goal, description="Described only", by=leader)
         for key in keys:
-            services.create_criterion(goal, indicator_key=key, target=10, by=leader)
+            # A target not yet met on the day (the service refuses one that is).
+            now = indicators.current_value(key, trust=trust)
+            services.create_criterion(goal, indicator_key=key, by=leader,
+                                      target=None if now is None else now + 1)
         goals.append(goal)
     return trust, leader, owner, goals
 

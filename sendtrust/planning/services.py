@@ -94,6 +94,22 @@ def check_criterion(trust, *, description, indicator_key, school, target) -> Non
         raise ValidationError(errors)
 
 
+def check_target(*, baseline, target, direction, indicator_key) -> None:
+    """Refuse a target already met on the day it is written: one on the baseline, or on the
+    side of it that the direction calls better. Nothing to check without both figures."""
+    if baseline is None or target is None:
+        return
+    up = direction == SuccessCriterion.Direction.UP
+    if (target > baseline) if up else (target < baseline):
+        return
+    unit = indicators.unit(indicator_key)
+    today, wanted = indicators.fmt(baseline, unit), indicators.fmt(target, unit)
+    side, better = ("above", "higher") if up else ("below", "lower")
+    raise ValidationError({"target": (
+        f"Enter a target {side} today's value of {today}: {better} is better, so a target "
+        f"of {wanted} is already met.")})
+
+
 # Goals ---------------------------------------------------------------------------------------
 
 
@@ -151,6 +167,8 @@ def create_criterion(goal, *, description="", indicator_key="", school=None, tar
     baseline = None
     if indicator_key:
         baseline = indicators.current_value(indicator_key, trust=goal.trust, school=school)
+    check_target(baseline=baseline, target=target, direction=direction,
+                 indicator_key=indicator_key)
     criterion = SuccessCriterion.objects.create(
         goal=goal, description=description, indicator_key=indicator_key, school=school,
         baseline=baseline, baseline_on=timezone.localdate() if indicator_key else None,
@@ -178,6 +196,9 @@ def update_criterion(criterion, *, by, request=None, **values) -> SuccessCriteri
             if criterion.indicator_key else None)
         criterion.baseline_on = timezone.localdate() if criterion.indicator_key else None
         changed.append("baseline")
+    if {"target", "direction", "baseline"} & set(changed):
+        check_target(baseline=criterion.baseline, target=criterion.target,
+                     direction=criterion.direction, indicator_key=criterion.indicator_key)
     if changed:
         criterion.save()
         _audit(request, "criterion.updated", criterion, by, criterion=str(criterion.code),

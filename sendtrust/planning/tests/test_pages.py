@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -20,7 +21,7 @@ def days(n):
 def text(response) -> str:
     """The page's visible words, tags removed and spaces collapsed."""
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
 def login(client, cast, role):
@@ -73,7 +74,7 @@ def test_overdue_is_said_in_words(client, cast, plan):
 def test_plan_page_queries_do_not_grow_with_actions(client, cast, plan, indicator):
     goal, _ = plan
     sl = cast.users["send_leader"]
-    services.create_criterion(goal, indicator_key="test_rate", target=5, by=sl)
+    services.create_criterion(goal, indicator_key="test_rate", target=15, by=sl)
     url = f"/trusts/{cast.trust.code}/plan/"
     login(client, cast, "send_leader").get(url)  # warm-up: the first request renews the session
 
@@ -188,6 +189,20 @@ def test_bad_input_names_the_field_and_saves_nothing(client, cast, plan, url_for
     assert 'role="alert"' in r.content.decode()
     assert (Goal.objects.count(), SuccessCriterion.objects.count(),
             PlanAction.objects.count()) == before
+
+
+def test_a_target_already_met_is_refused_on_the_form(client, cast, plan, indicator):
+    goal, _ = plan
+    indicator["value"] = 14.0
+    r = login(client, cast, "send_leader").post(f"/plan/goals/{goal.code}/criteria/new/", {
+        "description": "Fewer pupils wait", "indicator_key": "test_rate", "target": "12",
+        "direction": "up"})
+    assert r.status_code == 400
+    page = text(r)
+    assert ("Target value: Enter a target above today's value of 14.0%: higher is better, so "
+            "a target of 12.0% is already met.") in page
+    assert 'href="#id_target"' in r.content.decode()
+    assert not SuccessCriterion.objects.filter(goal=goal).exists()
 
 
 # Actions and their owners -----------------------------------------------------------------------

@@ -54,7 +54,7 @@ def test_indicator_must_exist_and_a_criterion_needs_a_measure(cast, plan, indica
         services.create_criterion(goal, target=5, by=sl)
     assert {"description", "target"} <= set(e.value.error_dict)
     # An indicator alone, or a description alone, is enough.
-    assert services.create_criterion(goal, indicator_key="test_rate", target=5, by=sl).pk
+    assert services.create_criterion(goal, indicator_key="test_rate", target=15, by=sl).pk
     assert services.create_criterion(goal, description="Parents say so", target=90, by=sl).pk
 
 
@@ -74,17 +74,56 @@ def test_baseline_is_the_indicator_value_when_written(cast, plan, indicator):
 
 
 def test_real_registry_indicators_give_a_baseline_or_none(cast, plan):
-    """Every indicator the evaluation engineer ships can be planned against."""
+    """Every indicator shipped in the registry can be planned against, with its value today
+    (or no data, never 0) kept as the baseline."""
     from sendtrust.evaluation import evidence
 
-    if not evidence.INDICATORS:
-        pytest.skip("The live-evidence registry holds no indicators yet.")
+    assert len(evidence.INDICATORS) >= 5
     goal, _ = plan
     for key in evidence.INDICATORS:
-        c = services.create_criterion(goal, indicator_key=key, target=1, by=cast.users[
-            "send_leader"])
         reading = evidence.evaluate(key, trust=cast.trust)
-        assert c.baseline == (reading.value if reading.available else None), key
+        expected = reading.value if reading.available else None
+        # A target beyond today's value in the better direction, so that it is not yet met.
+        target = None if expected is None else expected + 1
+        c = services.create_criterion(goal, indicator_key=key, target=target, by=cast.users[
+            "send_leader"])
+        c.refresh_from_db()
+        assert c.baseline == expected, key
+        assert c.baseline_on == (dt.date.today()), key
+
+
+@pytest.mark.parametrize(("direction", "target"), [
+    ("up", 9.0), ("up", 10.0), ("down", 11.0), ("down", 10.0)])
+def test_a_target_already_met_on_the_day_is_refused(cast, plan, indicator, direction,
+                                                     target):
+    goal, _ = plan
+    indicator["value"] = 10.0
+    with pytest.raises(ValidationError) as e:
+        services.create_criterion(goal, indicator_key="test_rate", target=target,
+                                  direction=direction, by=cast.users["send_leader"])
+    message = " ".join(e.value.error_dict["target"][0].messages)
+    better = "higher" if direction == "up" else "lower"
+    assert f"today's value of 10.0%: {better} is better" in message
+    assert f"a target of {target:.1f}% is already met" in message
+    assert not goal.criteria.exists()
+    assert not AuditEntry.objects.filter(action="plan.criterion.created").exists()
+
+
+def test_a_target_beyond_the_baseline_is_kept_and_a_change_to_the_wrong_side_refused(
+        cast, plan, indicator):
+    goal, _ = plan
+    sl = cast.users["send_leader"]
+    indicator["value"] = 10.0
+    c = services.create_criterion(goal, indicator_key="test_rate", target=8.0,
+                                  direction="down", by=sl)
+    with pytest.raises(ValidationError) as e:
+        services.update_criterion(c, direction="up", by=sl)
+    assert "target" in e.value.error_dict
+    c.refresh_from_db()
+    assert (c.target, c.direction) == (8.0, "down")
+    # Without a baseline (no data that day) nothing can be met yet: any target is kept.
+    indicator["value"] = None
+    assert services.create_criterion(goal, indicator_key="test_rate", target=1.0, by=sl).pk
 
 
 def test_progress_changes_status_and_is_audited(cast, plan):
