@@ -5,15 +5,12 @@ from sendtrust.access import views as access_views
 from sendtrust.api.urls import api
 from sendtrust.organisations import home as org_home
 from sendtrust.organisations import views as org_views
+from sendtrust.people.views import signin as people_signin
 from sendtrust.pupils import views as pupil_views
 
 urlpatterns = [
     path("", org_home.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", people_signin.sign_in, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("trusts/<uuid:code>/", org_views.trust_overview, name="trust_overview"),
     path("trusts/<uuid:code>/audit/", access_views.audit_log, name="audit_log"),

@@ -1,5 +1,6 @@
 """The audit log and API tokens."""
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -62,7 +63,11 @@ def _hash_key(key: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A bearer token for the read API; only its hash is stored."""
+    """A bearer token for the read API; only its hash is stored. Expires by default."""
+
+    DEFAULT_DAYS = 30
+    # last_used is written at most once a minute per token, so that a read stays a read.
+    LAST_USED_EVERY = dt.timedelta(minutes=1)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
@@ -75,9 +80,18 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+    @property
+    def expired(self) -> bool:
+        return self.expires is not None and self.expires < timezone.now()
+
     @classmethod
-    def issue(cls, user, name: str, expires=None) -> tuple["ApiToken", str]:
-        """Create a token; return it and the key, which is shown once and never stored."""
+    def issue(cls, user, name: str, expires=None, days: int | None = None):
+        """Create a token; return it and the key, which is shown once and never stored.
+
+        Without a date it expires after `days` (DEFAULT_DAYS unless given).
+        """
+        if expires is None:
+            expires = timezone.now() + dt.timedelta(days=days or cls.DEFAULT_DAYS)
         key = "st_" + secrets.token_urlsafe(32)
         token = cls.objects.create(
             user=user, name=name, prefix=key[:8], key_hash=_hash_key(key), expires=expires
@@ -86,11 +100,15 @@ class ApiToken(models.Model):
 
     @classmethod
     def user_for_key(cls, key: str):
+        """Return the active user of an unexpired token, recording its use."""
         token = (
             cls.objects.select_related("user")
             .filter(key_hash=_hash_key(key or ""), user__is_active=True)
             .first()
         )
-        if token is None or (token.expires and token.expires < timezone.now()):
+        if token is None or token.expired:
             return None
+        now = timezone.now()
+        if token.last_used is None or now - token.last_used >= cls.LAST_USED_EVERY:
+            cls.objects.filter(pk=token.pk).update(last_used=now)
         return token.user

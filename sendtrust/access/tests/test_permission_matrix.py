@@ -106,6 +106,8 @@ for _area in AREAS:
 
 # Routes anyone may reach, signed in or not, and routes that only ever redirect.
 PUBLIC = {"login", "logout", "api:openapi-view", "api:api-root"}
+# Areas name their own such routes (signing in, password reset) in an optional PUBLIC set.
+PUBLIC |= set().union(*(getattr(area, "PUBLIC", set()) for area in AREAS))
 
 
 def post_data(cast, route, obj):
