@@ -54,3 +54,39 @@ def loaded(_session_load, db, data_dir):
     if Dataset.objects.count() < len(_session_load):
         return _load_all(data_dir)
     return _session_load
+
+
+# The audit log refuses UPDATE and DELETE in the database itself (access migration 0003 on
+# SQLite, 0002 on PostgreSQL). A transactional test ends with Django's flush, which on SQLite
+# empties tables with DELETE: lift the SQLite triggers for the flush alone and put them back,
+# so the next test meets the same protection as production. (On PostgreSQL the flush is a
+# TRUNCATE by the owner, which the row triggers do not see.)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_lifts_the_sqlite_audit_triggers():
+    import importlib
+
+    from django.core.management.commands import flush
+    from django.db import connections
+
+    guard = importlib.import_module("sendtrust.access.migrations.0003_audit_protection")
+    original = flush.Command.handle
+
+    def handle(self, **options):
+        connection = connections[options.get("database", "default")]
+        if connection.vendor != "sqlite":
+            return original(self, **options)
+        with connection.cursor() as cursor:
+            for statement in guard.SQLITE_BACKWARD:
+                cursor.execute(statement)
+        try:
+            return original(self, **options)
+        finally:
+            with connection.cursor() as cursor:
+                for statement in guard.SQLITE_FORWARD:
+                    cursor.execute(statement)
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original

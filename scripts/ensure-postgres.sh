@@ -21,6 +21,8 @@ for _ in $(seq 1 30); do
 done
 su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='sendtrust'\"" | grep -q 1 ||
   su postgres -c "psql -qc \"CREATE ROLE sendtrust LOGIN CREATEDB PASSWORD 'sendtrust'\"" >&2
+# The tests create the least-privilege application role (manage.py grant_app_role).
+su postgres -c "psql -qc \"ALTER ROLE sendtrust CREATEROLE\"" >&2
 su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='sendtrust'\"" | grep -q 1 ||
   su postgres -c "createdb -O sendtrust sendtrust" >&2
 PORT=$(pg_lsclusters -h | awk -v v=$PGVER '$1==v && $2=="main" {print $3}')

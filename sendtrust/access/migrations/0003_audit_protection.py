@@ -1,18 +1,12 @@
 from django.db import migrations
 
 # The database itself refuses to rewrite the audit log, whatever path a change takes (raw SQL,
-# a shell, a bug). PostgreSQL: 0002's row trigger refuses UPDATE and DELETE; this adds a
-# statement trigger for TRUNCATE. The application should also run as a role that may only
-# INSERT and SELECT there (see `manage.py grant_app_role`): such a role cannot disable a
-# trigger or truncate, which only the table's owner can. SQLite: the same refusals as triggers
-# (SQLite has no roles: whoever can write the file can still drop a trigger; the README says
-# to use PostgreSQL where that matters).
-PG_FORWARD = """
-CREATE TRIGGER access_auditentry_no_truncate
-    BEFORE TRUNCATE ON access_auditentry
-    FOR EACH STATEMENT EXECUTE FUNCTION access_auditentry_append_only();
-"""
-PG_BACKWARD = "DROP TRIGGER IF EXISTS access_auditentry_no_truncate ON access_auditentry;"
+# a shell, a bug). PostgreSQL: 0002's trigger refuses UPDATE and DELETE; TRUNCATE (which fires
+# no row trigger) is refused by privilege: the application runs as a role that may only INSERT
+# and SELECT on this table (`manage.py grant_app_role`), and such a role can neither truncate
+# nor disable a trigger, which only the table's owner can. SQLite has no roles: the same
+# refusals as triggers guard against every code path, though whoever can write the database
+# file can still drop them (the README says to use PostgreSQL where that matters).
 SQLITE_FORWARD = [
     """CREATE TRIGGER access_auditentry_no_update BEFORE UPDATE ON access_auditentry
        BEGIN SELECT RAISE(ABORT, 'The audit log is append-only'); END;""",
@@ -26,19 +20,13 @@ SQLITE_BACKWARD = [
 
 
 def forward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_FORWARD)
-    elif vendor == "sqlite":
+    if schema_editor.connection.vendor == "sqlite":
         for statement in SQLITE_FORWARD:
             schema_editor.execute(statement)
 
 
 def backward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_BACKWARD)
-    elif vendor == "sqlite":
+    if schema_editor.connection.vendor == "sqlite":
         for statement in SQLITE_BACKWARD:
             schema_editor.execute(statement)
 
