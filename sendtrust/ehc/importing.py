@@ -119,6 +119,9 @@ def _check_rows(rows, positions, school, result) -> list[dict]:
     pupils = {p.upn: p for p in Pupil.objects.filter(school=school, upn__in=upns,
                                                      left_on__isnull=True)}
     journeys = {j.pupil_id: j for j in Journey.objects.filter(pupil__in=pupils.values())}
+    # Rows already recorded are left alone (counted as unchanged), whatever has come since.
+    recorded = set(Event.objects.filter(journey__in=journeys.values()).values_list(
+        "journey__pupil_id", "kind", "on", "outcome"))
     for n, cells in raw:
         row_ok = True
 
@@ -150,7 +153,8 @@ def _check_rows(rows, positions, school, result) -> list[dict]:
         journey = journeys.get(pupil.pk) if pupil else None
         current = journey.la_code if journey else (school.la_code if pupil else "")
         la_code = cells.get("LA code", "") or current
-        if kind and on and row_ok:
+        again = pupil is not None and (pupil.pk, kind, on, outcome) in recorded
+        if kind and on and row_ok and not again:
             for fname, message in check_event(kind=kind, on=on, la_code=la_code,
                                               outcome=outcome, today=today,
                                               current_la=current).items():

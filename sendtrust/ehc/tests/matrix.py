@@ -89,6 +89,10 @@ ROUTES = {
         "get", TRUST_COMPLIANCE, lambda c, o: f"/api/v1/ehc/trusts/{o.code}/compliance"),
 }
 
+# The calendar feed is reached by its secret address alone, signed in or not
+# (sendtrust/ehc/tests/test_calendar.py checks who gets what from it).
+PUBLIC = {"ehc:calendar_feed"}
+
 PLAN_DAYS_AGO = 400  # the first annual review is overdue
 
 
