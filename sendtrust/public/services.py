@@ -141,9 +141,8 @@ class BuildResult:
         ]
         lines += [f"moved from another public profile: {s}" for s in self.moved]
         lines += [f"left the trust since the last build, removed: {s}" for s in self.removed]
-        lines += [
-            f"not added: {s} belongs to a trust that holds pupil records" for s in self.skipped
-        ]
+        lines += [f"not added: {s}: this school cannot be shown in a public profile"
+                  for s in self.skipped]
         return lines
 
 
@@ -204,7 +203,7 @@ def build_public_trust(code: str) -> BuildResult:
             result.added.append(label)
             continue
         if school.trust_id != trust.pk and not school.trust.read_only:
-            result.skipped.append(f"{label}, in {school.trust.name}")
+            result.skipped.append(label)  # never which trust holds it, nor that one does
             continue
         if school.trust_id != trust.pk:
             result.moved.append(f"{label}, from {school.trust.name}")

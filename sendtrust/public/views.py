@@ -7,20 +7,18 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from sendtrust.access.audit import log_action
-from sendtrust.access.policy import may_build_public_trusts
+from sendtrust.access.policy import decide_public_build, enforce
 from sendtrust.public import services
 
 PER_PAGE = 50
 
 
 def _require_may_build(request) -> None:
-    if not may_build_public_trusts(request.user):
-        raise Http404("Not found")
+    enforce(decide_public_build(request.user), None)
 
 
 @login_required

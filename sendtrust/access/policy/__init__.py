@@ -293,9 +293,26 @@ def schools_for(user, action: Action) -> QuerySet[School]:
     return School.objects.filter(Q(trust_id__in=trusts) | Q(pk__in=schools))
 
 
+# Building a read-only public profile writes a trust and its schools: a leader's action.
+PUBLIC_BUILDERS = {Role.SEND_LEADER, Role.EXECUTIVE, Role.HEADTEACHER}
+
+
+def decide_public_build(user) -> Decision:
+    """May user list the GIAS trusts and build a read-only public profile?
+
+    Trust SEND leaders, executives and headteachers may; other members of a trust (SENCOs,
+    teachers, parents, ...) are refused with 403; a signed-in user with no current role, 404.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return Decision.NOT_FOUND
+    actor = actor_for(user)
+    if actor.all_roles() & PUBLIC_BUILDERS:
+        return Decision.ALLOW
+    return Decision.FORBIDDEN if actor.member_of else Decision.NOT_FOUND
+
+
 def may_build_public_trusts(user) -> bool:
-    """Any signed-in user may list GIAS trusts and open (build) a read-only public profile."""
-    return bool(user.is_authenticated and user.is_active)
+    return decide_public_build(user) is Decision.ALLOW
 
 
 def is_aggregate_only(user, trust: Trust) -> bool:

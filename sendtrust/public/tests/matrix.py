@@ -3,8 +3,9 @@
 ROUTES: route name -> (method, {object name: (roles that succeed, roles refused with 403)},
 how to build the path). Anyone else must get 404. See sendtrust/evaluation/tests/matrix.py.
 
-Any signed-in user may list the GIAS trusts and build a read-only profile
-(policy.may_build_public_trusts); anonymous users are sent to sign in.
+Trust SEND leaders, executives and headteachers may list the GIAS trusts and build a
+read-only profile (policy.decide_public_build); other members get 403, anonymous users are
+sent to sign in.
 """
 
 from django.utils import timezone
@@ -12,12 +13,13 @@ from django.utils import timezone
 from sendtrust.benchmarks.models import Dataset, Establishment
 from sendtrust.testing import ROLES
 
-EVERYONE = {None: (set(ROLES), set())}
+BUILDERS = {"send_leader", "executive", "headteacher_a"}
+LEADERS_ONLY = {None: (BUILDERS, set(ROLES) - BUILDERS - {"no_role"})}
 CODE = "TR09999"
 
 ROUTES = {
-    "public:trust_list": ("get", EVERYONE, lambda c, o: "/public-trusts/"),
-    "public:build_trust": ("post", EVERYONE, lambda c, o: "/public-trusts/build/"),
+    "public:trust_list": ("get", LEADERS_ONLY, lambda c, o: "/public-trusts/"),
+    "public:build_trust": ("post", LEADERS_ONLY, lambda c, o: "/public-trusts/build/"),
 }
 
 
