@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sendtrust.analytics.figures.common import ENGLAND
+from sendtrust.analytics.figures.common import ENGLAND, shown
 from sendtrust.analytics.figures.outcomes import la_timeliness
 from sendtrust.analytics.suppression import suppress_table
 from sendtrust.analytics.tables import RATE_WITHHELD, Column, Table, Withheld
@@ -151,3 +151,27 @@ def _dfe_text(row) -> str:
 
 
 __all__ = ["Compliance", "ENGLAND", "MEASURES", "compliance", "period_to"]
+
+
+@dataclass(frozen=True)
+class ReviewFigures:
+    """Annual reviews of one scope for the self-evaluation evidence."""
+
+    on_time: int | Withheld | None
+    due: int | Withheld | None
+    pct: float | Withheld | None
+    overdue_now: int | Withheld  # open annual reviews past their date today
+
+
+def review_figures(trust, *, hide: bool, today: dt.date, school=None) -> ReviewFigures:
+    """Reviews held on time over the 12 months to today, and reviews overdue now."""
+    data = compliance(trust, hide=hide, today=today, school=school)
+    total = data.by_school.footer[0]
+    scope = Journey.objects.filter(pupil__school__trust=trust)
+    if school is not None:
+        scope = scope.filter(pupil__school=school)
+    rows = facts.journeys(facts.on_roll(scope), today=today)
+    overdue = sum(d.clock == Clock.REVIEW and d.state(today) == "overdue"
+                  for r in rows for d in r.clocks.deadlines)
+    return ReviewFigures(total["reviews_on_time"], total["reviews_due"], total["reviews_pct"],
+                         shown(overdue, hide))
