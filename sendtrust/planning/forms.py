@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -102,13 +104,25 @@ class CriterionForm(PlanForm):
 
 
 class ActionForm(PlanForm):
+    """An action; its owner is chosen from a list that a search and a school narrow down.
+
+    Without JavaScript "Show matching people" sends the form back with the list narrowed
+    (nothing is saved); with htmx the list narrows as you type (owner_search_attrs).
+    """
+
     title = forms.CharField(max_length=200, label="Action")
     description = forms.CharField(required=False, widget=forms.Textarea(attrs=TEXTAREA),
                                   label="Description")
+    owner_q = forms.CharField(required=False, label="Find the owner",
+                              help_text="Part of a name, a role or a school.",
+                              widget=forms.TextInput(attrs={"type": "search",
+                                                            "autocomplete": "off"}))
+    owner_school = forms.ModelChoiceField(queryset=None, required=False, to_field_name="code",
+                                          label="People of", empty_label="Every school and "
+                                          "the trust")
     owner = forms.ModelChoiceField(queryset=None, label="Owner",
                                    help_text="A current member of the trust's staff or board.")
-    due_on = forms.DateField(label="Due date", widget=forms.DateInput(attrs={"type": "date"}),
-                             help_text="For example 2026-03-31.")
+    due_on = forms.DateField(label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
     status = forms.ChoiceField(choices=PlanAction.Status.choices,
                                initial=PlanAction.Status.NOT_STARTED, label="Status")
     themes = ThemesField(required=False, label="Evaluation themes")
@@ -116,13 +130,45 @@ class ActionForm(PlanForm):
                                              widget=forms.CheckboxSelectMultiple,
                                              label="Schools it concerns")
 
-    def __init__(self, *args, trust, **kwargs):
+    def __init__(self, *args, trust, search_url=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.trust = trust
+        schools = trust.schools.all()
+        self.fields["owner_school"].queryset = schools
         self.fields["owner"].queryset = services.owners_for(trust)
-        self.fields["owner"].label_from_instance = services.display_name
         self.fields["themes"].choices = services.theme_choices(trust)
-        self.fields["schools"].queryset = trust.schools.all()
+        self.fields["schools"].queryset = schools
+        query = self._value("owner_q") or ""
+        school = schools.filter(code=code).first() if is_uuid(
+            code := self._value("owner_school")) else None
+        keep = self._value("owner")
+        keep = int(keep) if str(keep or "").isdigit() else getattr(keep, "pk", None)
+        self.owner_options = services.owner_choices(trust, query=query, school=school,
+                                                    keep=keep)
+        self.fields["owner"].choices = [("", "Choose the owner"), *self.owner_options]
+        if search_url:
+            live = {"hx-get": search_url, "hx-target": "#id_owner", "hx-select": "#id_owner",
+                    "hx-swap": "outerHTML", "hx-select-oob": "#owner-count",
+                    "hx-include": "#id_owner_q, #id_owner_school, #id_owner",
+                    "aria-controls": "id_owner"}
+            self.fields["owner_q"].widget.attrs.update(
+                live, **{"hx-trigger": "input changed delay:300ms, search"})
+            self.fields["owner_school"].widget.attrs.update(live, **{"hx-trigger": "change"})
+
+    def _value(self, name):
+        """What the person chose for a field: the sent value, else the initial one."""
+        if self.is_bound:
+            return self.data.get(self.add_prefix(name))
+        value = self.initial.get(name, self.fields[name].initial)
+        return getattr(value, "code", value)
+
+
+def is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 class ProgressForm(PlanForm):

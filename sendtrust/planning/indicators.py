@@ -71,6 +71,30 @@ class Progress:
     current: float | None
     status: str  # met | towards | away | same | no-data | no-target | hidden | unmeasured
     words: str
+    # The baseline as this viewer may see it: None with baseline_hidden when it is withheld.
+    baseline: float | None = None
+    baseline_hidden: bool = False
+
+
+def shown_baseline(criterion, reading, user) -> tuple[float | None, bool]:
+    """The criterion's baseline through the same suppression as its current value.
+
+    An aggregate-only viewer (a trustee) never sees a count from 1 to 4 as a baseline, nor a
+    baseline for a scope whose current figure is withheld from them: both would show a small
+    number the reading itself hides.
+    """
+    value = criterion.baseline
+    if value is None or user is None or not criterion.indicator_key:
+        return value, False
+    from sendtrust.access.policy import is_aggregate_only
+    from sendtrust.analytics.suppression import is_small
+
+    if not is_aggregate_only(user, criterion.goal.trust):
+        return value, False
+    small = unit(criterion.indicator_key) == "count" and is_small(round(value))
+    if small or (reading is not None and reading.suppressed):
+        return None, True
+    return value, False
 
 
 def progress(criterion, *, user=None, cache: dict | None = None) -> Progress:
@@ -88,6 +112,13 @@ def progress(criterion, *, user=None, cache: dict | None = None) -> Progress:
         reading = read(c.indicator_key, trust=c.goal.trust, school=c.school, user=user)
         if cache is not None:
             cache[key] = reading
+    baseline, hidden = shown_baseline(c, reading, user)
+    result = _progress(c, reading, baseline)
+    result.baseline, result.baseline_hidden = baseline, hidden
+    return result
+
+
+def _progress(c, reading, baseline) -> Progress:
     if reading is None:
         return Progress(None, None, "no-data", "No data yet: this indicator is not available")
     if reading.suppressed:
@@ -100,10 +131,10 @@ def progress(criterion, *, user=None, cache: dict | None = None) -> Progress:
     better = (lambda a, b: a > b) if c.direction == c.Direction.UP else (lambda a, b: a < b)
     if now == c.target or better(now, c.target):
         return Progress(reading, now, "met", "Target met")
-    if c.baseline is None:
+    if baseline is None:
         return Progress(reading, now, "same", "Not yet at target (no baseline to compare)")
-    if better(now, c.baseline):
+    if better(now, baseline):
         return Progress(reading, now, "towards", "Moving towards the target")
-    if now == c.baseline:
+    if now == baseline:
         return Progress(reading, now, "same", "No change since the baseline")
     return Progress(reading, now, "away", "Moving away from the target")

@@ -26,23 +26,45 @@ OWNER_ROLES = [Role.SEND_LEADER, Role.EXECUTIVE, Role.TRUSTEE, Role.HEADTEACHER,
 # Choices -------------------------------------------------------------------------------------
 
 
-def theme_choices(trust) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Themes of the frameworks the trust uses, grouped by framework: [(name, [(slug, title)])].
+DEFAULT_FRAMEWORK = "six-area-leadership"
 
-    Slugs are matched across versions; the newest version's title is shown.
-    """
-    rows = (Theme.objects.filter(framework__in=frameworks_for(trust))
-            .order_by("framework__slug", "-framework__version", "area__order", "order")
-            .values_list("framework__slug", "framework__name", "slug", "title"))
-    groups: dict[str, tuple[str, dict[str, str]]] = {}
-    for fw_slug, fw_name, slug, title in rows:
-        name, themes = groups.setdefault(fw_slug, (fw_name, {}))
-        themes.setdefault(slug, title)
-    return [(name, list(themes.items())) for name, themes in groups.values()]
+
+def plan_framework(trust):
+    """The framework the plan works from: that of the trust's latest self-evaluation round,
+    or (before any round) the newest version of the shipped six-area model."""
+    from sendtrust.evaluation.models import Round
+
+    latest = (Round.objects.filter(trust=trust).select_related("framework")
+              .order_by("-opened_at", "-id").first())
+    if latest is not None:
+        return latest.framework
+    return (frameworks_for(trust).filter(trust=None, slug=DEFAULT_FRAMEWORK)
+            .order_by("-version").first())
+
+
+def theme_choices(trust) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Themes of the plan's framework (plan_framework), grouped by area: [(area, [(slug,
+    title)])]. Themes are kept by slug, which stays the same across versions."""
+    framework = plan_framework(trust)
+    if framework is None:
+        return []
+    rows = (Theme.objects.filter(framework=framework).order_by("area__order", "order")
+            .values_list("area__title", "slug", "title"))
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for area, slug, title in rows:
+        groups.setdefault(area, []).append((slug, title))
+    return list(groups.items())
 
 
 def theme_titles(trust) -> dict[str, str]:
-    return {slug: title for _, themes in theme_choices(trust) for slug, title in themes}
+    """Every theme title the trust's frameworks give a slug (newest version first), so that a
+    goal written against an older framework still reads in words."""
+    rows = (Theme.objects.filter(framework__in=frameworks_for(trust))
+            .order_by("framework__slug", "-framework__version").values_list("slug", "title"))
+    titles: dict[str, str] = {}
+    for slug, title in rows:
+        titles.setdefault(slug, title)
+    return titles
 
 
 def owners_for(trust, on=None):
@@ -55,6 +77,35 @@ def owners_for(trust, on=None):
 
 def display_name(user) -> str:
     return (user.get_full_name() or user.username) if user is not None else "nobody"
+
+
+def owner_choices(trust, *, query="", school=None, keep=None) -> list[tuple[int, str]]:
+    """Who may own an action, each once, as (user id, "Name: role, school; role, school").
+
+    query keeps the people whose name, username, role or school contains it; school keeps
+    the people of that school; keep (a user id) stays in the list whatever the filter, so
+    that the owner already chosen is never dropped. Two queries.
+    """
+    roles = dict(Role.choices)
+    people: dict[int, dict] = {}
+    memberships = (Membership.objects.current().filter(
+        trust=trust, role__in=OWNER_ROLES, user__is_active=True)
+        .select_related("user", "school").order_by("user__last_name", "user__first_name",
+                                                   "user__username", "school__name", "role"))
+    for m in memberships:
+        person = people.setdefault(m.user_id, {"user": m.user, "posts": [], "schools": set()})
+        person["posts"].append(f"{roles[m.role]}, {m.school.name if m.school else trust.name}")
+        person["schools"].add(m.school_id)
+    words = query.strip().lower().split()
+    choices = []
+    for pk, person in people.items():
+        label = f"{display_name(person['user'])}: {'; '.join(person['posts'])}"
+        haystack = f"{label} {person['user'].username}".lower()
+        wanted = (all(w in haystack for w in words)
+                  and (school is None or school.pk in person["schools"]))
+        if wanted or pk == keep:
+            choices.append((pk, label))
+    return choices
 
 
 # Checks --------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Strategic plan pages: the plan by horizon, forms for the SEND leader, an action page where
 its owner records progress, "My actions", and a printable plan."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,7 +19,14 @@ from sendtrust.evaluation.models import Round
 from sendtrust.lib.pdf import html_to_pdf
 from sendtrust.organisations.models import Trust
 from sendtrust.planning import plan, services
-from sendtrust.planning.forms import ActionForm, CriterionForm, GoalForm, ProgressForm, _raise_on
+from sendtrust.planning.forms import (
+    ActionForm,
+    CriterionForm,
+    GoalForm,
+    ProgressForm,
+    _raise_on,
+    is_uuid,
+)
 from sendtrust.planning.models import Goal, PlanAction, SuccessCriterion
 
 # Access helpers: None is 404 for everyone, then the policy decides.
@@ -143,7 +151,7 @@ def add_goal(request, code):
         round_code = request.GET.get("round")
         if round_code:
             initial["source_round"] = (Round.objects.filter(trust=trust, code=round_code).first()
-                                       if _is_uuid(round_code) else None)
+                                       if is_uuid(round_code) else None)
         initial["horizon"] = request.GET.get("horizon") or None
     return _save_form(
         request, GoalForm(request.POST or None, trust=trust, initial=initial),
@@ -151,16 +159,6 @@ def add_goal(request, code):
                                           **_goal_values(data)),
         done=lambda goal: (f"Goal added: {goal.title}.", _goal_anchor(goal)),
         template="planning/goal_form.html", context={"trust": trust, "goal": None})
-
-
-def _is_uuid(value) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 @login_required
@@ -222,15 +220,44 @@ def _action_values(data):
             "schools": list(data["schools"])}
 
 
+def _action_form(request, trust, initial):
+    """The action form: bound to a POST that saves; unbound for a page, for the owner search
+    as you type (htmx GET) and for "Show matching people" without JavaScript (a POST with
+    find_owner, which saves nothing and so shows no errors)."""
+    search_url = request.path
+    if request.method == "POST" and "find_owner" not in request.POST:
+        return ActionForm(request.POST, trust=trust, search_url=search_url)
+    sent = request.POST if request.method == "POST" else request.GET
+    form = ActionForm(trust=trust, search_url=search_url)
+    picked = dict(initial)
+    for name, field in form.fields.items():
+        if name in sent:
+            multiple = isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+            picked[name] = sent.getlist(name) if multiple else sent.get(name)
+    if request.method == "POST":
+        picked.setdefault("schools", [])
+        picked.setdefault("themes", [])
+    return ActionForm(trust=trust, search_url=search_url, initial=picked)
+
+
+def _save_action(request, form, save, *, done, context):
+    if request.method == "POST" and "find_owner" in request.POST:
+        return render(request, "planning/action_form.html", {**context, "form": form})
+    return _save_form(request, form, save, done=done, template="planning/action_form.html",
+                      context=context)
+
+
 @login_required
 def add_action(request, code):
     goal = get_goal(request, code)
-    return _save_form(
-        request, ActionForm(request.POST or None, trust=goal.trust),
+    # The people of the school the goal measures, when its criteria name one school.
+    schools = {c.school for c in goal.criteria.select_related("school") if c.school_id}
+    initial = {"owner_school": schools.pop()} if len(schools) == 1 else {}
+    return _save_action(
+        request, _action_form(request, goal.trust, initial),
         lambda data: services.create_action(goal, by=request.user, request=request,
                                             **_action_values(data)),
         done=lambda action: (f"Action added: {action.title}.", _goal_anchor(goal)),
-        template="planning/action_form.html",
         context={"trust": goal.trust, "goal": goal, "action": None})
 
 
@@ -239,16 +266,17 @@ def edit_action(request, code):
     action = get_action(request, code)
     policy.require_plan(request.user, PlanRight.EDIT, action)
     goal = action.goal
+    schools = list(action.schools.all())
     initial = {"title": action.title, "description": action.description,
                "owner": action.owner, "due_on": action.due_on, "status": action.status,
-               "themes": action.themes, "schools": list(action.schools.all())}
-    return _save_form(
-        request, ActionForm(request.POST or None, trust=goal.trust, initial=initial),
+               "themes": action.themes, "schools": schools,
+               "owner_school": schools[0] if schools else None}
+    return _save_action(
+        request, _action_form(request, goal.trust, initial),
         lambda data: services.update_action(action, by=request.user, request=request,
                                             **_action_values(data)),
         done=lambda saved: (f"Action saved: {saved.title}.",
                             reverse("planning:action_detail", args=[saved.code])),
-        template="planning/action_form.html",
         context={"trust": goal.trust, "goal": goal, "action": action})
 
 

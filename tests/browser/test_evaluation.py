@@ -12,6 +12,35 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
+def browser_context_args(browser_context_args):
+    # axe-core goes in as an inline script, which the site's CSP rightly refuses.
+    return {**browser_context_args, "bypass_csp": True}
+
+# What sticks out of the page sideways, outside a table's own scroll region.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el.closest(".table-scroll, .visually-hidden")) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right > width + 1) {
+      out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+               (el.className && typeof el.className === "string" ? "." + el.className : "") +
+               " right=" + Math.round(box.right));
+    }
+  }
+  return {scroll: document.documentElement.scrollWidth, width: width, out: out.slice(0, 8)};
+}"""
+
+
+def assert_reflows(page, width=320):
+    """The page fits `width` CSS pixels: nothing scrolls sideways but a table's own region."""
+    page.set_viewport_size({"width": width, "height": 900})
+    found = page.evaluate(OVERFLOW)
+    assert found["scroll"] <= found["width"] and not found["out"], f"{page.url}: {found}"
+
+
+@pytest.fixture
 def eval_round(live_cast):
     from sendtrust.evaluation.models import Rating
     from sendtrust.evaluation.tests.helpers import fill, open_round, unit_of

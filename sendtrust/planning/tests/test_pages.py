@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from sendtrust.organisations.models import Membership, Role
 from sendtrust.planning import services
 from sendtrust.planning.models import Goal, Horizon, PlanAction, SuccessCriterion
 
@@ -272,8 +273,69 @@ def test_other_trust_gets_404(client, cast, plan):
 def test_sender_leader_reassigns_to_current_members_only(client, cast, plan):
     _, action = plan
     login(client, cast, "send_leader")
-    html = client.get(f"/plan/actions/{action.code}/edit/").content.decode()
+    url = f"/plan/actions/{action.code}/edit/"
+    html = client.get(url, {"owner_school": ""}).content.decode()
     assert "senco_b" in html and "other_trust_senco" not in html and "parent_a1" not in html
+
+
+def owner_options(response) -> list[str]:
+    select = re.search(r'<select name="owner".*?</select>', response.content.decode(), re.S)
+    return [unescape(o) for o in re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>',
+                                            select.group(0))]
+
+
+def test_owner_list_names_role_and_school_once_each(client, cast, plan):
+    goal, _ = plan
+    senco = cast.users["senco_a"]
+    Membership.objects.create(user=senco, trust=cast.trust, school=cast.school_b,
+                              role=Role.TEACHER, starts_on=days(-30))
+    Membership.objects.filter(user=cast.users["ta_a"]).update(ends_on=days(-1))
+    r = login(client, cast, "send_leader").get(f"/plan/goals/{goal.code}/actions/new/")
+    options = owner_options(r)
+    assert len(options) == len(set(options))
+    mine = [o for o in options if o.startswith(f"{senco.get_full_name() or 'senco_a'}:")]
+    assert mine == [f"{senco.get_full_name() or 'senco_a'}: SENCO, Alder Primary; "
+                    "Teacher, Birch Academy"]
+    assert any(o.endswith(f"Trust SEND leader, {cast.trust.name}") for o in options)
+    assert not any("ta_a" in o or "Parent" in o or "External" in o for o in options)
+
+
+def test_owner_search_narrows_the_list_and_defaults_to_the_actions_school(client, cast, plan):
+    goal, action = plan  # the action concerns Alder Primary
+    login(client, cast, "send_leader")
+    edit = f"/plan/actions/{action.code}/edit/"
+    options = owner_options(client.get(edit))
+    assert options and all("Alder Primary" in o for o in options)
+    # As you type (htmx GET): the list narrows, the chosen owner stays.
+    found = owner_options(client.get(edit, {"owner_q": "headteacher", "owner_school": "",
+                                            "owner": str(cast.users["senco_b"].pk)},
+                                      HTTP_HX_REQUEST="true"))
+    assert any("Headteacher, Alder Primary" in o for o in found)
+    assert any("SENCO, Birch Academy" in o for o in found)  # senco_b, already chosen
+    assert not any("Trust SEND leader" in o for o in found)
+    # Without JavaScript: "Show matching people" sends the form back narrowed, saving nothing.
+    r = client.post(edit, {"title": "Renamed", "owner": str(cast.users["senco_a"].pk),
+                           "owner_q": "trust send", "owner_school": "", "find_owner": "1",
+                           "due_on": "2030-01-01", "status": "not_started"})
+    assert r.status_code == 200 and "There is a problem" not in text(r)
+    assert 'value="Renamed"' in r.content.decode()
+    assert [o.split(": ", 1)[1] for o in owner_options(r)] == [
+        "SENCO, Alder Primary", f"Trust SEND leader, {cast.trust.name}"]
+    action.refresh_from_db()
+    assert action.title == "Termly register review"
+
+
+def test_action_form_offers_the_plans_framework_only_and_no_date_format(client, cast, plan):
+    from sendtrust.evaluation.tests.helpers import open_round, shipped
+
+    goal, _ = plan
+    open_round(cast, framework=shipped("achievement-for-all"))
+    open_round(cast, name="Later round")  # the latest round: the six-area model
+    html = login(client, cast, "send_leader").get(
+        f"/plan/goals/{goal.code}/actions/new/").content.decode()
+    assert html.count('name="themes"') == 24
+    assert "Setting strategic direction" in html  # grouped by area
+    assert "For example 2026" not in html and 'type="date"' in html
 
 
 # My actions -------------------------------------------------------------------------------------
