@@ -28,6 +28,14 @@ ALLOWED_WORDS = "PDF, Word (.docx or .doc), JPEG or PNG"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 
+def size_words(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+    if n >= 1024:
+        return f"{n // 1024} KB"
+    return f"{n} bytes"
+
+
 def max_bytes() -> int:
     return int(getattr(settings, "SENDTRUST_DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
@@ -58,12 +66,12 @@ def check_upload(upload) -> CheckedFile:
     size = getattr(upload, "size", None)
     limit = max_bytes()
     if size is not None and size > limit:
-        raise ValidationError({"document": f"The file is {size / 1e6:.1f} MB; the limit is "
-                                           f"{limit / 1e6:.0f} MB."})
+        raise ValidationError({"document": f"The file is {size_words(size)}; the limit is "
+                                           f"{size_words(limit)}."})
     content = upload.read(limit + 1)
     if len(content) > limit:
         raise ValidationError({"document": f"The file is larger than the "
-                                           f"{limit / 1e6:.0f} MB limit."})
+                                           f"{size_words(limit)} limit."})
     if not content:
         raise ValidationError({"document": "The file is empty."})
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""

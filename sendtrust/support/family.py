@@ -15,7 +15,7 @@ from sendtrust.access.policy.support import family_children
 from sendtrust.support import access, services
 from sendtrust.support.forms import ParentViewsForm, RequestConversationForm
 from sendtrust.support.models import Conversation, OnePageProfile, SupportPlan
-from sendtrust.support.views import form_page, plan_context, render_plan_pdf
+from sendtrust.support.views import form_page, plan_context, posted, render_plan_pdf
 
 
 def child_summary(pupil) -> dict:
@@ -66,7 +66,7 @@ def family_views(request, code):
     if plan is None:
         messages.info(request, "There is no plan to add your views to yet.")
         return redirect(back)
-    form = ParentViewsForm(request.POST or None)
+    form = ParentViewsForm(posted(request))
     return form_page(
         request, form,
         lambda d: services.add_parent_views(plan, by=request.user, request=request, **d),

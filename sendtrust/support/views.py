@@ -44,6 +44,14 @@ def rights(user, pupil) -> dict[str, bool]:
     return {r.name.lower(): allows_support(user, r, pupil) for r in SupportRight}
 
 
+def posted(request, files=False):
+    """The submitted data of a POST (even an empty one), None for a GET: an empty POST must
+    bind the form so that its errors show."""
+    if request.method != "POST":
+        return None
+    return request.FILES if files else request.POST
+
+
 def form_page(request, form, save, *, done, template, context):
     """Check the form, save through the service (whose rules may still refuse, naming the
     field), then say what happened and go on; or show the form again with its errors and
@@ -115,7 +123,7 @@ def add_plan(request, code):
     pupil = access.get_pupil(request.user, code, SupportRight.PLAN_EDIT)
     today = timezone.localdate()
     initial = {"starts_on": today}
-    form = PlanForm(request.POST or None, initial=initial)
+    form = PlanForm(posted(request), initial=initial)
     return form_page(
         request, form,
         lambda d: services.create_plan(pupil, starts_on=d["starts_on"], review_on=d["review_on"],
@@ -142,7 +150,7 @@ def edit_plan(request, code):
     if not plan.is_open:
         messages.info(request, "This cycle has been reviewed and is kept as it was.")
         return redirect(_plan_url(plan))
-    form = PlanForm(request.POST or None, initial=PlanForm.initial_for(plan))
+    form = PlanForm(posted(request), initial=PlanForm.initial_for(plan))
 
     def save(d):
         return services.update_plan(
@@ -176,7 +184,7 @@ def review_plan(request, code):
     initial.update(parent_views=parent_text, pupil_views=pupil_text)
     for o in outcomes:
         initial[f"carry_{o.pk}"] = True
-    form = ReviewForm(request.POST or None, outcomes=outcomes, initial=initial)
+    form = ReviewForm(posted(request), outcomes=outcomes, initial=initial)
     return form_page(
         request, form,
         lambda d: services.record_review(
@@ -233,7 +241,7 @@ def edit_profile(request, code):
     elif ctx["current"] is not None:
         # Generated from the plan: its strengths and strategies start the profile off.
         initial = {"admire": ctx["current"].strengths, "support": "\n".join(ctx["strategies"])}
-    form = ProfileForm(request.POST or None, initial=initial)
+    form = ProfileForm(posted(request), initial=initial)
     return form_page(
         request, form,
         lambda d: services.save_profile(pupil, version=d.get("version"), by=request.user,
@@ -260,7 +268,7 @@ def pupil_voice(request, code):
     plan = access.get_plan(request.user, code, SupportRight.VOICE)
     if not plan.is_open:
         raise Http404("Not found")
-    form = VoiceForm(request.POST or None)
+    form = VoiceForm(posted(request))
     return form_page(
         request, form,
         lambda d: services.record_voice(plan, answers=form.answers(), own_words=d["own_words"],
@@ -285,7 +293,7 @@ def _conversation_page(request, pupil, conversation):
         for n, a in enumerate(conversation.actions.all(), 1):
             initial.update({f"action_{n}_text": a.text, f"action_{n}_owner": a.owner,
                             f"action_{n}_due_on": a.due_on})
-    form = ConversationForm(request.POST or None, initial=initial)
+    form = ConversationForm(posted(request), initial=initial)
     return form_page(
         request, form,
         lambda d: services.log_conversation(pupil, status=d["status"], actions=form.actions(),
@@ -327,7 +335,7 @@ def conversation_detail(request, code):
 @login_required
 def add_report(request, code):
     pupil = access.get_pupil(request.user, code, SupportRight.REPORT_WRITE)
-    form = ReportForm(request.POST or None)
+    form = ReportForm(posted(request))
     return form_page(
         request, form,
         lambda d: services.add_report(pupil, by=request.user, request=request, **d),
@@ -374,7 +382,7 @@ def chronology(request, code):
 @login_required
 def add_chronology(request, code):
     pupil = access.get_pupil(request.user, code, SupportRight.CHRONOLOGY_EDIT)
-    form = ChronologyForm(request.POST or None, request.FILES or None,
+    form = ChronologyForm(posted(request), posted(request, files=True),
                           initial={"on": timezone.localdate()})
     return form_page(
         request, form,
