@@ -90,11 +90,13 @@ class ApiToken(models.Model):
 
         Without a date it expires after `days` (DEFAULT_DAYS unless given).
         """
+        now = timezone.now()
         if expires is None:
-            expires = timezone.now() + dt.timedelta(days=days or cls.DEFAULT_DAYS)
+            expires = now + dt.timedelta(days=days or cls.DEFAULT_DAYS)
         key = "st_" + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, name=name, prefix=key[:8], key_hash=_hash_key(key), expires=expires
+            user=user, name=name, prefix=key[:8], key_hash=_hash_key(key), created=now,
+            expires=expires,
         )
         return token, key
 

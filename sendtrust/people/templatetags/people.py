@@ -28,3 +28,14 @@ def people_nav_trusts(user):
     from sendtrust.access.policy.people import trusts_managed_by
 
     return trusts_managed_by(user)
+
+
+@register.simple_tag
+def people_rights(user, pupil):
+    """What user may do about pupil's family and data rights: {"invite": bool, "export": bool}."""
+    from sendtrust.access.policy.people import PeopleRight, allows_people
+
+    return {
+        "invite": allows_people(user, PeopleRight.INVITE_PARENT, pupil),
+        "export": allows_people(user, PeopleRight.SUBJECT_ACCESS, pupil),
+    }

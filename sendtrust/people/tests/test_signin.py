@@ -51,7 +51,7 @@ def test_it_asks_for_the_code_before_signing_in(client, cast):
 def test_a_wrong_code_does_not_sign_in_and_five_start_again(client, cast):
     give_authenticator(cast.users["senco_a"])
     password_step(client, "senco_a")
-    for attempt in range(4):
+    for _ in range(4):
         response = client.post("/login/code/", {"code": "000000"})
         assert response.status_code == 200
         assert "The code is not right" in response.content.decode()
