@@ -10,8 +10,6 @@ from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import connection
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 
 from sendtrust.evaluation.models import (
     Area,
@@ -35,19 +33,10 @@ def _themes_by_area(framework_id) -> list[dict]:
     return areas
 
 
-def _level_html(level, moderated: bool = False) -> str:
-    """One heat-map cell's content, as evaluation/_level.html writes it (escaped here)."""
-    if level is None:
-        return '<span class="level level-none">Not rated</span>'
-    html = format_html('<span class="level level-{}"><strong>{}</strong> {}</span>',
-                       level.value, level.value, level.label)
-    return html + (' <span class="hint">moderated</span>' if moderated else "")
-
-
 # A framework version's structure, as plain rows. A version that a round uses never changes
 # (services.edit_framework_items refuses), so its structure is cached for good under its code
 # and checksum; STRUCTURE_VERSION changes the key when the shape below changes.
-STRUCTURE_VERSION = 2
+STRUCTURE_VERSION = 3
 
 
 class AreaRow(NamedTuple):
@@ -82,12 +71,6 @@ class Structure(NamedTuple):
     areas: list[AreaRow]
     themes: list[ThemeRow]
     levels: list[LevelRow]
-    # Heat-map cells, escaped once: level id -> "<td>...</td>", plain and moderated.
-    cells: dict[int, str]
-    moderated_cells: dict[int, str]
-
-
-EMPTY_CELL = '<td><span class="level level-none">Not rated</span></td>'
 
 
 def _structure_key(framework: Framework) -> str:
@@ -113,11 +96,7 @@ def framework_structure(framework: Framework, *, in_use: bool) -> Structure:
               .order_by("area__order", "order").values_list("pk", "area_id", "slug", "title")]
     levels = [LevelRow(*row) for row in ScaleLevel.objects.filter(framework=framework)
               .order_by("value").values_list("pk", "value", "label", "descriptor")]
-    found = Structure(
-        areas, themes, levels,
-        cells={lv.pk: f"<td>{_level_html(lv)}</td>" for lv in levels},
-        moderated_cells={lv.pk: f"<td>{_level_html(lv, True)}</td>" for lv in levels},
-    )
+    found = Structure(areas, themes, levels)
     if cacheable:
         cache.set(key, found, timeout=None)
     return found
@@ -137,61 +116,52 @@ def _round_ratings(round_id: int) -> list[tuple]:
         return cursor.fetchall()
 
 
-def heat_map_rows(round_: Round) -> dict:
-    """Rows of themes grouped by area, a cell per unit holding its level (or Not rated).
+def heat_map_rows(round_: Round, *, area: str = "") -> dict:
+    """Rows of themes grouped by area, a cell per unit: (level row or None, moderated).
 
-    Built for speed: the framework's structure (with every possible cell, escaped) comes from
-    the cache, units and ratings are read as plain tuples (no model instances), and the table
-    is written out here, not by template loops over 24 rows and 50 columns.
+    Built for speed: the framework's structure comes from the cache, and units and ratings
+    are read as plain tuples (no model instances); evaluation/heat_map.html writes the
+    table. area (a slug) keeps that area's rows only; the means cover every area.
     """
     structure = framework_structure(round_.framework, in_use=True)
     units = [UnitRow(pk, school_id, name or "Trust", status)
              for pk, school_id, name, status in round_.units.values_list(
                  "pk", "school_id", "school__name", "status")]
-    plain, moderated_cells = structure.cells, structure.moderated_cells
     moderated = Rating.Status.MODERATED
-    value_of = {lv.pk: lv.value for lv in structure.levels}
-    cells_of: dict[int, dict[int, str]] = {t.pk: {} for t in structure.themes}
+    level_of = {lv.pk: lv for lv in structure.levels}
+    cells_of: dict[int, dict[int, tuple]] = {t.pk: {} for t in structure.themes}
     sums = dict.fromkeys(cells_of, 0)
     counts = dict.fromkeys(cells_of, 0)
     for unit_id, theme_id, level_id, status in _round_ratings(round_.pk):
         cells = cells_of.get(theme_id)
-        if cells is None or level_id not in value_of:
+        level = level_of.get(level_id)
+        if cells is None or level is None:
             continue  # not rated yet (or, impossibly, not of this framework)
-        cells[unit_id] = moderated_cells[level_id] if status == moderated else plain[level_id]
-        sums[theme_id] += value_of[level_id]
+        cells[unit_id] = (level, status == moderated)
+        sums[theme_id] += level.value
         counts[theme_id] += 1
     unit_ids = [u.pk for u in units]
+    empty = (None, False)
     by_area: dict[int, list] = {}
     for t in structure.themes:
         get = cells_of[t.pk].get
         by_area.setdefault(t.area_id, []).append(
-            (t, "".join([get(u, EMPTY_CELL) for u in unit_ids])))
-    # The table's head and body, written here once.
-    head = "".join(
-        f'<th scope="col">{escape(u.name)}'
-        + (' <span class="hint">(draft)</span>' if u.status == RoundUnit.Status.DRAFT else "")
-        + "</th>" for u in units)
-    parts = [f'<thead><tr><th scope="col">Theme</th>{head}</tr></thead>\n']
-    areas, means = [], []
+            {"theme": t, "cells": [get(u, empty) for u in unit_ids]})
+    grid, means = [], []
     for a in structure.areas:
         rows = by_area.get(a.pk)
         if not rows:
             continue
-        areas.append({"area": a, "themes": [t for t, _ in rows]})
-        parts.append(f'<tbody>\n<tr><th scope="colgroup" colspan="{len(units) + 1}" '
-                     f'class="area-row">{escape(a.title)}</th></tr>\n')
-        parts += [f'<tr><th scope="row">{escape(t.title)}</th>{cells}</tr>\n'
-                  for t, cells in rows]
-        parts.append("</tbody>\n")
-        total = sum(sums[t.pk] for t, _ in rows)
-        count = sum(counts[t.pk] for t, _ in rows)
+        if not area or area == a.slug:
+            grid.append({"area": a, "rows": rows})
+        total = sum(sums[r["theme"].pk] for r in rows)
+        count = sum(counts[r["theme"].pk] for r in rows)
         means.append({"area": a, "mean": round(total / count, 1) if count else None,
                       "rated": count, "themes": len(rows) * len(units)})
     strongest, weakest = strongest_and_weakest(means)
-    return {"units": units, "areas": areas, "levels": structure.levels,
-            "grid_html": mark_safe("".join(parts)),  # noqa: S308 -- every name escaped above
-            "area_means": means, "strongest": strongest, "weakest": weakest}
+    return {"units": units, "grid": grid, "all_areas": structure.areas,
+            "levels": structure.levels, "area_means": means, "strongest": strongest,
+            "weakest": weakest}
 
 
 def previous_round(round_: Round) -> Round | None:

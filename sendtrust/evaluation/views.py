@@ -353,7 +353,9 @@ def moderate_rating(request, code):
 def heat_map(request, code):
     """Every unit of a round against every theme; a fixed number of queries for any trust."""
     round_ = get_round_for_user(request, code, EvalAction.HEAT_MAP)
-    return render(request, "evaluation/heat_map.html", {"round": round_, **heat_map_rows(round_)})
+    area = request.GET.get("area", "")
+    return render(request, "evaluation/heat_map.html",
+                  {"round": round_, "area": area, **heat_map_rows(round_, area=area)})
 
 
 @login_required
@@ -365,6 +367,8 @@ def unit_wheel(request, code):
     reading = area_reading(unit.name, rows, top)
     return render(request, "evaluation/wheel.html", {
         "unit": unit, "round": unit.round, "rows": rows, "reading": reading, "top": top,
+        # With nothing rated the chart would be empty marks with no name: say so instead.
+        "rated": any(r["mean"] is not None for r in rows),
         "spec": area_wheel_spec(unit.name, rows, top, reading),
     })
 

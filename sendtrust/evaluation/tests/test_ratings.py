@@ -215,6 +215,20 @@ def test_the_heat_map_shows_level_numbers_and_names(cast, client, round_):
     assert body.count("<strong>4</strong> Leading and embedded") == 24 + 1  # cells + legend
     assert body.count("Not rated") == 24 * 2
     assert "<caption>" in body and 'scope="row"' in body
+    # Its scroll region can be reached and scrolled from the keyboard, and is named.
+    assert ('<div class="table-scroll heat-map-scroll" tabindex="0" role="region" '
+            'aria-labelledby="grid-heading">') in body
+
+
+def test_the_heat_map_shows_one_area_when_asked(cast, client, round_):
+    fill(unit_of(round_, cast.school_a), level=4)
+    client.force_login(cast.users["send_leader"])
+    page = client.get(f"/evaluation/rounds/{round_.code}/heat-map/", {"area": "team-working"})
+    body = page.content.decode()
+    assert body.count('<th scope="row">') == 4 + 6  # its four themes, and the six area means
+    assert "Creating SEND teams" in body and "SEND policy</th>" not in body
+    assert '<option value="team-working" selected>' in body
+    assert body.count("<strong>4</strong> Leading and embedded") == 4 + 1
 
 
 def test_heat_map_queries_do_not_grow_with_schools(cast, client):
