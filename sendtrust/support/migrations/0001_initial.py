@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('pupils', '0004_leavers_and_corrections'),
+        ('pupils', '0003_fewer_write_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
