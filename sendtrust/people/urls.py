@@ -30,6 +30,7 @@ urlpatterns = [
     path("trusts/<uuid:code>/people/import/template.csv", staff.import_template,
          name="import_template"),
     path("memberships/<str:ref>/end/", staff.end_membership, name="end_membership"),
+    path("memberships/<str:ref>/invite/", staff.resend_invitation, name="resend_invitation"),
     path("trusts/<uuid:code>/retention/", pupils.retention_policy, name="retention"),
     # A pupil's family and data rights.
     path("pupils/<uuid:code>/invite-parent/", pupils.invite_parent, name="invite_parent"),

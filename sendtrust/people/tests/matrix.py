@@ -64,6 +64,8 @@ ROUTES = {
     "people:import_template": ("get", STAFF, _trust("people/import/template.csv")),
     "people:end_membership": ("get", MEMBERSHIP, _membership),
     "people:end_membership:post": ("post", MEMBERSHIP, _membership),
+    "people:resend_invitation": (
+        "post", MEMBERSHIP, lambda c, o: f"/memberships/{ref_for('membership', o.pk)}/invite/"),
     "people:retention": ("get", RETENTION, _trust("retention/")),
     "people:invite_parent": ("get", PUPIL_RIGHTS, _pupil("invite-parent/")),
     "people:invite_parent:post": ("post", PUPIL_RIGHTS, _pupil("invite-parent/")),

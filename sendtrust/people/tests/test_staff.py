@@ -205,3 +205,39 @@ def test_password_reset_sends_a_single_use_link(client, cast):
     # An unknown address gets the same answer and no email.
     client.post("/account/password/reset/", {"email": "nobody@example.org"})
     assert len(mail.outbox) == 1
+
+
+def test_an_invitation_can_be_sent_again_and_the_old_link_still_works_once(
+        client, cast, django_capture_on_commit_callbacks):
+    signed_in(client, cast.users["send_leader"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/trusts/{cast.trust.code}/people/new/", NEW_TEACHER)
+    membership = Membership.objects.get(user__email="nia.oak@example.org")
+    response = client.post(f"/memberships/{ref_for('membership', membership.pk)}/invite/")
+    assert response.status_code == 302
+    assert len(mail.outbox) == 2
+    assert AuditEntry.objects.filter(action="invitation.resent").exists()
+    client.logout()
+    assert accept(client, link_in(mail.outbox[1]))["Location"].endswith("/done/")
+    # Setting the password spends every link sent before it.
+    assert "no longer works" in client.get(link_in(mail.outbox[0]), follow=True).content.decode()
+
+
+def test_the_staff_list_costs_the_same_queries_for_few_or_many(client, cast):
+    from sendtrust.testing import UserFactory, member
+
+    signed_in(client, cast.users["send_leader"])
+    client.get(f"/trusts/{cast.trust.code}/people/")  # warm the session and caches
+
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/trusts/{cast.trust.code}/people/").status_code == 200
+        return len(ctx)
+
+    few = count()
+    for n in range(25):
+        member(UserFactory(), Role.TEACHER, cast.trust, cast.school_b)
+    assert count() == few

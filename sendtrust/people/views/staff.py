@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy.people import (
@@ -96,6 +97,23 @@ def import_template(request, code):
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="staff-template.csv"'
     return response
+
+
+@require_POST
+@login_required
+def resend_invitation(request, ref):
+    """Email a new invitation link to someone who has not yet set a password."""
+    membership = get_membership_for_user(request, pk_from_ref("membership", ref))
+    user = membership.user
+    if user.has_usable_password() or not user.email:
+        messages.info(request, f"{user.get_full_name() or user} has already set a password.")
+    else:
+        services.send_invitation(request, user, where=str(membership.school or membership.trust),
+                                 role_label=membership.get_role_display())
+        log_action(request, "invitation.resent", trust=membership.trust,
+                   school=membership.school, person=user.username)
+        messages.success(request, f"A new invitation has been sent to {user.email}.")
+    return redirect("people:staff", membership.trust.code)
 
 
 @login_required
