@@ -238,6 +238,6 @@ def test_the_staff_list_costs_the_same_queries_for_few_or_many(client, cast):
         return len(ctx)
 
     few = count()
-    for n in range(25):
+    for _ in range(25):
         member(UserFactory(), Role.TEACHER, cast.trust, cast.school_b)
     assert count() == few
