@@ -29,7 +29,7 @@ def who(pupil, include_names: bool) -> str:
 def feed_for(user, *, include_names: bool, today: dt.date) -> bytes:
     """Return the .ics body of user's open EHC deadlines."""
     scope = facts.on_roll(Journey.objects.filter(pupil__in=visible_pupils(user)))
-    rows = facts.journeys(scope, today=today)
+    rows = facts.journeys(scope, today=today, open_only=True)
     until = add_months(today, HORIZON_MONTHS)
     cal = Calendar()
     cal.add("prodid", "-//sendtrust//EHC deadlines//EN")

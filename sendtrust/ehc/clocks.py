@@ -7,9 +7,11 @@ and shown; it never moves the statutory date.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sendtrust.lib import statutory as law
 
@@ -116,8 +118,8 @@ ACTIONS = {
 SOON_DAYS = 28  # "due in the next 4 weeks"
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
+    # A tuple, not a dataclass: a trust's worklist builds tens of thousands of these.
     kind: str
     on: dt.date
     la_code: str = ""
@@ -125,7 +127,7 @@ class Event:
     school_id: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Deadline:
     """One statutory date of a journey: when it falls, and whether and when it was met."""
 
@@ -197,30 +199,47 @@ class Journey:
         return [d for d in self.deadlines if d.is_open()]
 
 
+class _Events(list):
+    """A journey's events in order, with each kind's events at hand (a worklist computes
+    thousands of journeys: each lookup reads only the events of the kinds it asks for)."""
+
+    def __init__(self, events):
+        super().__init__(events)
+        self.by_kind: dict[str, list[Event]] = {}
+        for e in self:
+            self.by_kind.setdefault(e.kind, []).append(e)
+
+    def of(self, *kinds: str) -> list[Event]:
+        if len(kinds) == 1:
+            return self.by_kind.get(kinds[0], [])
+        return sorted((e for k in kinds for e in self.by_kind.get(k, ())),
+                      key=lambda e: (e.on, ORDER.get(e.kind, 99)))
+
+
 def _first(events, kinds, after: dt.date, before: dt.date | None = None, *, strict=False):
-    for e in events:
-        if e.kind in kinds and (e.on > after if strict else e.on >= after) and (
-                before is None or e.on < before):
+    for e in events.of(*kinds):
+        if (e.on > after if strict else e.on >= after) and (before is None or e.on < before):
             return e
     return None
 
 
 def compute(events: Iterable[Event], *, year_group: int | None = None,
-            today: dt.date, la_code: str = "") -> Journey:
+            today: dt.date, la_code: str = "", open_only: bool = False) -> Journey:
     """Return every deadline the events give rise to, in date order.
 
     year_group is the pupil's national curriculum year today (for preparing for adulthood and
-    phase transfer); la_code the authority when no event names one.
+    phase transfer); la_code the authority when no event names one. open_only keeps only the
+    deadlines still running (a worklist needs no history).
     """
-    events = sorted(events, key=lambda e: (e.on, ORDER.get(e.kind, 99)))
+    events = _Events(sorted(events, key=lambda e: (e.on, ORDER.get(e.kind, 99))))
     out = Journey(la_code=next((e.la_code for e in reversed(events) if e.la_code), la_code))
     ceased = _first(events, {Kind.PLAN_CEASED}, dt.date.min)
-    cease_decision = next((e for e in events if e.kind == Kind.REVIEW_DECISION
-                           and e.outcome == CEASE), None)
+    cease_decision = next((e for e in events.of(Kind.REVIEW_DECISION)
+                           if e.outcome == CEASE), None)
     end = min([e.on for e in (ceased, cease_decision) if e], default=None)
     if end is not None:
         out.ceased_on = end
-        events = [e for e in events if e.on <= end]
+        events = _Events(e for e in events if e.on <= end)
     la_at = _authority_at(events, out.la_code)
 
     def add(clock, due, start, done=None, *, closed=False, school_id=None):
@@ -229,8 +248,8 @@ def compute(events: Iterable[Event], *, year_group: int | None = None,
         out.deadlines.append(d)
         return d
 
-    finals = [e for e in events if e.kind == Kind.FINAL_PLAN]
-    requests = [e for e in events if e.kind == Kind.REQUEST]
+    finals = events.of(Kind.FINAL_PLAN)
+    requests = events.of(Kind.REQUEST)
     if requests:
         out.stage = "Assessment requested"
         _assessment(events, requests[-1], add, out)
@@ -248,19 +267,20 @@ def compute(events: Iterable[Event], *, year_group: int | None = None,
         for d in out.deadlines:
             if d.done_on is None:
                 d.closed = True
+    if open_only:
+        out.deadlines = [d for d in out.deadlines if d.done_on is None and not d.closed]
     out.deadlines.sort(key=lambda d: (d.due, ORDER.get(d.clock, 0)))
     return out
 
 
 def _authority_at(events, default):
+    """The authority named by the latest event on or before a date (default before any)."""
+    named = [(e.on, e.la_code) for e in events if e.la_code]
+    days = [on for on, _ in named]
+
     def at(on: dt.date) -> str:
-        code = default
-        for e in events:
-            if e.on > on:
-                break
-            if e.la_code:
-                code = e.la_code
-        return code
+        i = bisect.bisect_right(days, on)
+        return named[i - 1][1] if i else default
     return at
 
 
@@ -275,8 +295,8 @@ def _assessment(events, request, add, out):
         out.stage = "Authority decided not to assess"
         return
     # Each request for advice is answered by the next advice given (first in, first out).
-    given = [e for e in events if e.kind == Kind.ADVICE_GIVEN and e.on >= r]
-    for ask in (e for e in events if e.kind == Kind.ADVICE_REQUESTED and e.on >= r):
+    given = [e for e in events.of(Kind.ADVICE_GIVEN) if e.on >= r]
+    for ask in (e for e in events.of(Kind.ADVICE_REQUESTED) if e.on >= r):
         answer = next((g for g in given if g.on >= ask.on), None)
         if answer is not None:
             given.remove(answer)
@@ -301,12 +321,12 @@ def _assessment(events, request, add, out):
 def _reviews(events, final, add, year_group, today):
     """Each annual review cycle after the plan, and the open one."""
     anchor = final.on
-    meetings = [e for e in events if e.kind == Kind.REVIEW_MEETING and e.on > anchor]
+    meetings = [e for e in events.of(Kind.REVIEW_MEETING) if e.on > anchor]
     for i, meeting in enumerate([*meetings, None]):
         nxt = meetings[i + 1].on if i + 1 < len(meetings) else None
         upto = meeting.on if meeting else None
-        moved = [e.on for e in events if e.kind == Kind.MOVED_AUTHORITY
-                 and anchor < e.on and (upto is None or e.on <= upto)]
+        moved = [e.on for e in events.of(Kind.MOVED_AUTHORITY)
+                 if anchor < e.on and (upto is None or e.on <= upto)]
         due = law.review_due(anchor, transferred_on=moved[-1] if moved else None)
         pfa = year_group is not None and law.covers_preparing_for_adulthood(
             law.year_group_on(year_group, today, meeting.on if meeting else due))
@@ -336,8 +356,8 @@ def _reviews(events, final, add, year_group, today):
 
 def _last(events, kind, after, upto):
     found = None
-    for e in events:
-        if e.kind == kind and e.on > after and (upto is None or e.on <= upto):
+    for e in events.of(kind):
+        if e.on > after and (upto is None or e.on <= upto):
             found = e
     return found
 

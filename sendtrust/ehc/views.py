@@ -132,7 +132,7 @@ def record_note(request, code):
 
 
 def _worklist(scope, today):
-    rows = facts.journeys(facts.on_roll(scope), today=today)
+    rows = facts.journeys(facts.on_roll(scope), today=today, open_only=True)
     return rows, facts.worklist(rows, today=today)
 
 

@@ -170,7 +170,7 @@ def review_figures(trust, *, hide: bool, today: dt.date, school=None) -> ReviewF
     scope = Journey.objects.filter(pupil__school__trust=trust)
     if school is not None:
         scope = scope.filter(pupil__school=school)
-    rows = facts.journeys(facts.on_roll(scope), today=today)
+    rows = facts.journeys(facts.on_roll(scope), today=today, open_only=True)
     overdue = sum(d.clock == Clock.REVIEW and d.state(today) == "overdue"
                   for r in rows for d in r.clocks.deadlines)
     return ReviewFigures(total["reviews_on_time"], total["reviews_due"], total["reviews_pct"],

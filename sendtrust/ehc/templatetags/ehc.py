@@ -27,7 +27,7 @@ def ehc_nav(user):
 def ehc_panel(pupil):
     """The journey's stage and its next open deadlines, for whoever may read the record."""
     today = timezone.localdate()
-    rows = facts.journeys(Journey.objects.filter(pupil=pupil), today=today)
+    rows = facts.journeys(Journey.objects.filter(pupil=pupil), today=today, open_only=True)
     if not rows:
         return {"pupil": pupil, "row": None}
     open_ = rows[0].clocks.open_deadlines()[:3]
