@@ -78,3 +78,20 @@ def test_reviews_on_time_count_the_overdue_plans_too(cast):
 def test_no_data_yet_without_records(cast):
     reading = evaluate("support_pupil_views", trust=cast.trust, school=cast.school_b)
     assert not reading.available and reading.text.startswith("No data yet")
+
+
+def test_weekly_digest_emails_each_senco_their_school_worklist(cast, mailoutbox):
+    from django.core.management import call_command
+
+    cast.users["senco_a"].email = "senco.a@example.org"
+    cast.users["senco_a"].save()
+    services.create_plan(cast.pupil_a1, starts_on=days(-60), review_on=days(-2),
+                         outcomes=[services.OutcomeInput("Reads 40 words", days(-5))],
+                         by=cast.users["senco_a"])
+    call_command("support_digest", "--base-url", "https://send.example.org")
+    assert len(mailoutbox) == 1  # senco_b has no email address; senco_a gets one
+    mail = mailoutbox[0]
+    assert mail.to == ["senco.a@example.org"]
+    assert "1 review(s) overdue" in mail.subject
+    assert "Ada Ash, review due" in mail.body
+    assert f"https://send.example.org/schools/{cast.school_a.code}/support/" in mail.body
