@@ -24,6 +24,8 @@ urlpatterns = [
          name="export_school_map"),
     path("schools/<uuid:code>/provision/interventions/new/", views.add_school_intervention,
          name="add_school_intervention"),
+    path("schools/<uuid:code>/provision/import/", views.import_provision,
+         name="import_provision"),
     path("schools/<uuid:code>/provision/groups/new/", views.add_group, name="add_group"),
     path("schools/<uuid:code>/provision/element-2/", views.element2_school,
          name="element2_school"),

@@ -496,3 +496,31 @@ def add_qualification(request, code):
                  "submit": "Record it",
                  "back": reverse("provision:expertise", args=[trust.code])})
 
+
+
+# Import ----------------------------------------------------------------------------------------
+
+
+@login_required
+def import_provision(request, code):
+    """Groups, enrolments and scores from CSV or .xlsx: every row checked, all or nothing."""
+    from sendtrust.provision import importer
+
+    school = rules.fetch(request, SCHOOLS, code, Right.MANAGE)
+    result = None
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            result = importer.Result([importer.RowError(1, "file", "", "choose a CSV or "
+                                                                       ".xlsx file")])
+        else:
+            result = importer.import_file(school, upload.read(), upload.name, request=request)
+        if result.ok:
+            messages.success(request, f"Imported: {result.groups_created} new groups, "
+                                      f"{result.enrolled} pupils enrolled, {result.updated} "
+                                      "enrolments updated.")
+            return redirect("provision:school", school.code)
+        status = 400
+    return render(request, "provision/import.html", {
+        "school": school, "result": result, "columns": importer.COLUMNS}, status=status)

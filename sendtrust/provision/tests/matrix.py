@@ -88,6 +88,8 @@ ROUTES = {
                                                _s("interventions/new/")),
     "provision:add_group": ("get", SCHOOL_MANAGE, _s("groups/new/")),
     "provision:add_group:post": ("post", SCHOOL_MANAGE, _s("groups/new/")),
+    "provision:import_provision": ("get", SCHOOL_MANAGE, _s("import/")),
+    "provision:import_provision:post": ("post", SCHOOL_MANAGE, _s("import/")),
     "provision:element2_school": ("get", SCHOOL_NAMED, _s("element-2/")),
     "provision:ehc_hours_school": ("get", SCHOOL_NAMED, _s("ehc-hours/")),
     "provision:group": ("get", GROUP_VIEW, lambda c, o: f"/provision/groups/{o.code}/"),
@@ -205,6 +207,14 @@ def post_data(cast, route, obj):
         return {"kind": "one_to_one", "area": "Communication and interaction",
                 "description": "Speech practice", "hours_per_week": "2", "staff_role": "ta",
                 "annual_cost": "0", "starts_on": today.isoformat()}
+    if route == "provision:import_provision:post":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        pupil = {cast.school_a.pk: cast.pupil_a2, cast.school_b.pk: cast.pupil_b1}.get(
+            obj.pk, cast.other_pupil)
+        text = ("group,intervention,starts_on,upn,entry_score\n"
+                f"Imported group,Reading boost,{today.isoformat()},{pupil.upn},90\n")
+        return {"file": SimpleUploadedFile("groups.csv", text.encode(), "text/csv")}
     if route == "provision:set_ehc_hours:post":
         return {"hours_per_week": "15", "starts_on": today.isoformat()}
     return {}
