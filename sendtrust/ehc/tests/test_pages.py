@@ -217,3 +217,13 @@ def test_worklist_queries_do_not_grow_with_plans(client, cast):
     with CaptureQueriesContext(connection) as many:
         assert len(client.get(url).json()) >= 40
     assert len(many) == len(few)
+
+
+def test_the_pupil_record_shows_the_next_deadlines_to_those_who_may_see_it(client, cast):
+    _plan(cast.pupil_a1, dt.date(2025, 3, 20))
+    _login(client, cast, "parent_a1")
+    page = client.get(f"/pupils/{cast.pupil_a1.code}/").content.decode()
+    assert "EHC plan deadlines" in page
+    assert "Hold the annual review meeting by Friday 20 March 2026" in page
+    _login(client, cast, "senco_b")
+    assert client.get(f"/pupils/{cast.pupil_a1.code}/").status_code == 403
