@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from sendtrust.access import views as access_views
 from sendtrust.api.urls import api
+from sendtrust.ops.health import health
 from sendtrust.organisations import home as org_home
 from sendtrust.organisations import views as org_views
 from sendtrust.people.views import signin as people_signin
@@ -17,8 +18,6 @@ urlpatterns = [
     path("schools/<uuid:code>/register/", pupil_views.school_register, name="school_register"),
     path("pupils/", pupil_views.my_pupils, name="my_pupils"),
     path("pupils/<uuid:code>/", pupil_views.pupil_record, name="pupil_record"),
-    path("pupils/<uuid:code>/status/", pupil_views.change_status, name="change_status"),
-    path("pupils/<uuid:code>/move/", pupil_views.move_pupil, name="move_pupil"),
     path("", include("sendtrust.imports.urls")),
     path("", include("sendtrust.benchmarks.urls")),
     path("", include("sendtrust.evaluation.urls")),
@@ -32,4 +31,5 @@ urlpatterns = [
     path("", include("sendtrust.ehc.urls")),
     path("", include("sendtrust.people.urls")),
     path("api/v1/", api.urls),
+    path("health/", health, name="health"),
 ]

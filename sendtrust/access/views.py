@@ -25,7 +25,9 @@ def audit_log(request, code):
     codes = {e.pupil_code for e in page if e.pupil_code}
     # One query for the names on this page; a removed pupil keeps its entry with a code only.
     pupils = {p.code: p for p in Pupil.objects.filter(code__in=codes)} if codes else {}
-    entries = [(e, pupils.get(e.pupil_code)) for e in page]
+    # The detail's pairs are listed here: in a template `detail.items` would read a detail
+    # key named "items" (an EHC worklist logs one) instead of the dict's method.
+    entries = [(e, pupils.get(e.pupil_code), list(e.detail.items())) for e in page]
     actions = (
         AuditEntry.objects.filter(trust_id_at_time=trust.pk)
         .order_by("action").values_list("action", flat=True).distinct()

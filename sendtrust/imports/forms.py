@@ -4,10 +4,14 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils import timezone
 
+from sendtrust.pupils.forms import GovukForm
 
-class ImportForm(forms.Form):
+
+class ImportForm(GovukForm):
     file = forms.FileField(
         label="Census file (CSV or Excel .xlsx)",
+        error_messages={"required": "Choose a census file to upload",
+                        "empty": "The file is empty: choose the census file again"},
         validators=[FileExtensionValidator(["csv", "xlsx"], "Upload a .csv or .xlsx file.")],
     )
     effective = forms.DateField(
@@ -21,5 +25,6 @@ class ImportForm(forms.Form):
     def clean_effective(self):
         effective = self.cleaned_data["effective"]
         if effective and effective > timezone.localdate():
-            raise forms.ValidationError("The date cannot be in the future.")
+            raise forms.ValidationError("The date the changes take effect cannot be in the "
+                                        "future")
         return effective

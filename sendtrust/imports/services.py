@@ -67,8 +67,8 @@ class ImportResult:
     """What an import did: counts when it saved, errors when it saved nothing."""
 
     created: int = 0  # new pupils
-    updated: int = 0  # pupils whose name, date of birth, year, sex or flags changed
-    status_changes: int = 0  # new SEN episodes for pupils already at the school
+    updated: int = 0  # pupils already at the school with anything changed (details or status)
+    status_changes: int = 0  # of those, how many have a new SEN status (a new episode)
     unchanged: int = 0  # pupils already at the school with nothing new
     rows: int = 0  # data rows read
     errors: list[RowError] = field(default_factory=list)  # the first MAX_ERRORS
@@ -157,6 +157,9 @@ class _Import:
             self.read_rows(table, index)
         except FileProblem as e:
             self.result.add_error(None, "", "", str(e))
+        if self.result.ok and not self.result.rows:
+            self.result.add_error(None, "", "", "the file has no pupils in it: add a row for "
+                                                "each pupil under the header row")
         if self.result.ok:
             # The unique index on Pupil.upn finds a UPN held at another school as we insert,
             # so a good file pays nothing for the check; the search runs only when it fails.
@@ -198,6 +201,10 @@ class _Import:
                 "upn", "pk", *KEYS[1:6], *FLAG_KEYS
             )
         }
+        self.left = dict(
+            Pupil.objects.filter(school=self.school, left_on__isnull=False)
+            .values_list("upn", "left_on")
+        )
         # Locked so that a status change made meanwhile on a record waits for the import.
         self.open_episodes = {
             row[0]: row[1:]
@@ -281,28 +288,44 @@ class _Import:
         rows = zip(columns["upn"], columns["date_of_birth"], columns["provision"],
                    columns["primary"], columns["secondary"], strict=True)
         for j, (upn, dob, *status) in enumerate(rows):
-            if j in bad_rows:
-                continue
             row_number = numbers[j]
-            if upn in self.row_of:
-                add_error(row_number, "UPN", upn, f"the same UPN is also on row "
-                                                  f"{self.row_of[upn]}")
-                continue
-            self.row_of[upn] = row_number
+            # Every problem in one pass: a row with a bad cell is still checked for the
+            # rest, each check using only the cells that could be read.
             if dob in wrong_dob:
                 add_error(row_number, "DOB", self.cells["date_of_birth"][j].strip(),
-                          f"the date of birth must fall in the {OLDEST_PUPIL_YEARS} years "
-                          f"before {self.effective:%d/%m/%Y}")
-            status_errors = self.status_errors(*status)
+                          self.dob_message(dob))
+            readable = not any(type(v) is CellError for v in status)
+            status_errors = self.status_errors(*status) if readable else None
             if status_errors:
-                for model_field, messages in status_errors.items():
-                    key = _STATUS_FIELDS.get(model_field, "provision")
-                    text = self.cells[key][j].strip() if key in self.cells else ""
-                    add_error(row_number, NAME[key], text, "; ".join(messages))
+                self.add_status_errors(row_number, j, status_errors)
+            if type(upn) is not CellError:
+                if upn in self.row_of:
+                    add_error(row_number, "UPN", upn, f"the same UPN is also on row "
+                                                      f"{self.row_of[upn]}")
+                    continue
+                self.row_of[upn] = row_number
+            if j in bad_rows or status_errors:
+                continue
+            if upn in self.left:
+                add_error(row_number, "UPN", upn, f"this pupil left on {self.left[upn]:%d/%m/%Y}; "
+                                                  f"a leaver's record is not changed by an import")
             elif upn in self.existing:
                 self.compare(row_number, [column[j] for column in columns.values()])
             else:
                 self.new.append(j)
+
+    def dob_message(self, dob: dt.date) -> str:
+        if dob > self.effective:
+            return (f"the date of birth is after {self.effective:%d/%m/%Y}, the date the "
+                    f"changes take effect")
+        return (f"the date of birth must fall in the {OLDEST_PUPIL_YEARS} years before "
+                f"{self.effective:%d/%m/%Y}")
+
+    def add_status_errors(self, row_number: int, j: int, status_errors: dict) -> None:
+        for model_field, messages in status_errors.items():
+            key = _STATUS_FIELDS.get(model_field, "provision")
+            text = self.cells[key][j].strip() if key in self.cells else ""
+            self.result.add_error(row_number, NAME[key], text, "; ".join(messages))
 
     def compare(self, row_number: int, values: list) -> None:
         """Sort a row of a pupil already at the school into changed or unchanged."""
@@ -344,7 +367,8 @@ class _Import:
 
     def check_held_elsewhere(self) -> None:
         """A UPN held at another school is an error: moves go through the move service."""
-        new_upns = [self.columns["upn"][j] for j in self.new]
+        # Every readable UPN of the file that is not at this school, rows with errors too.
+        new_upns = [upn for upn in self.row_of if upn not in self.existing]
         for chunk in batched(new_upns, max_params()):
             held = Pupil.objects.filter(upn__in=chunk).values_list(
                 "upn", "school_id", "school__trust_id"
@@ -357,7 +381,9 @@ class _Import:
                                "pupil between schools is done on their record (Move pupil), "
                                "not by an import")
                 else:
-                    message = "this UPN belongs to a pupil outside this trust and cannot be added"
+                    # Nothing about another trust: not that it holds the pupil, nor which.
+                    message = ("this UPN cannot be added here; check it against the pupil's "
+                               "records, and if it is right ask your trust's SEND leader")
                 self.result.add_error(self.row_of[upn], "UPN", upn, message)
 
     def save(self) -> None:
@@ -392,8 +418,8 @@ class _Import:
                             repeat(by_id), repeat("import"), strict=False))
         codes = iter(codes[n:])
         updates, closes = [], []
-        for v, pk, details_changed, status_change in self.changed:
-            result.updated += details_changed
+        result.updated = len(self.changed)
+        for v, pk, _details_changed, status_change in self.changed:
             updates.append((v[2], v[1], adapt_date(v[3]), v[5], v[4], *v[9:], v[6],
                             self.need_id(v[7]), pk))
             if status_change is None:

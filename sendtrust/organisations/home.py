@@ -2,13 +2,22 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 
+from sendtrust.access.context_processors import parent_only
 from sendtrust.access.policy import Action, actor_for, schools_for, trusts_for
 
 
 @login_required
 def home(request):
     """Send each person to the page their role starts from."""
+    if parent_only(request.user):
+        # The family pages belong to the support app; until they exist, the parent's own
+        # list of their children.
+        try:
+            return redirect(reverse("support:family_home"))
+        except NoReverseMatch:
+            return redirect("my_pupils")
     trusts = list(trusts_for(request.user))
     if len(trusts) == 1:
         return redirect("trust_overview", trusts[0].code)

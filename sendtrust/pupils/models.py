@@ -75,6 +75,10 @@ class Pupil(models.Model):
     primary_need = models.ForeignKey(
         NeedType, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
+    # The last day on roll when the pupil has left the trust's schools (a copy of the closed
+    # enrolment's end, kept by services.record_leaver); None while on roll. The register
+    # lists leavers apart, and their history stays.
+    left_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["surname", "forename"]
@@ -100,6 +104,9 @@ class Enrolment(models.Model):
     )
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
+    # Where a leaver went (another school, elective home education, moved away, ...).
+    # db_default: the import and the demo write enrolments with raw multi-row INSERTs.
+    destination = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["starts_on"]
@@ -149,6 +156,35 @@ class SenEpisode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_provision_display()} from {self.starts_on}"
+
+
+class EpisodeCorrection(models.Model):
+    """A mistaken SEN status entry put right: what it said before, why, who and when.
+
+    The episode itself then holds the corrected status (so every count and check reads the
+    truth), and this row keeps the mistaken one: the history says both.
+    """
+
+    episode = models.ForeignKey(SenEpisode, models.CASCADE, related_name="corrections")
+    corrected_at = models.DateTimeField(auto_now_add=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        db_index=False,
+    )
+    reason = models.TextField()
+    old_provision = models.CharField(max_length=1, choices=Provision.choices)
+    old_primary_need = models.ForeignKey(
+        NeedType, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    old_secondary_need = models.ForeignKey(
+        NeedType, models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+
+    class Meta:
+        ordering = ["corrected_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Correction of {self.episode} on {self.corrected_at:%Y-%m-%d}"
 
 
 class Identification(models.Model):

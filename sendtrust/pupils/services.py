@@ -11,6 +11,7 @@ from django.utils import timezone
 from sendtrust.access.audit import log_action
 from sendtrust.pupils.models import (
     Enrolment,
+    EpisodeCorrection,
     Identification,
     NeedType,
     Provision,
@@ -43,6 +44,11 @@ def record_status(pupil: Pupil, *, provision: str, primary: NeedType | None = No
     """Close the open episode and open a new one if anything changed; return the new one."""
     on = on or timezone.localdate()
     check_status(provision, primary, secondary)
+    if pupil.left_on is not None:
+        raise ValidationError(
+            {"provision": f"{pupil.full_name} left on {pupil.left_on:%d/%m/%Y}: a leaver's "
+                          f"status is not changed"}
+        )
     current = (
         SenEpisode.objects.select_for_update().filter(pupil=pupil, ends_on__isnull=True).first()
     )
@@ -103,6 +109,9 @@ def move_pupil(pupil: Pupil, *, to_school, on: dt.date | None = None, by=None,
         raise ValidationError({"to_school": "the pupil is already at this school"})
     if on > timezone.localdate():
         raise ValidationError({"on": "record a move on or after the day it happens"})
+    if pupil.left_on is not None:
+        raise ValidationError({"to_school": f"{pupil.full_name} left on "
+                                            f"{pupil.left_on:%d/%m/%Y} and is on no school's roll"})
     from_school = pupil.school
     Enrolment.objects.filter(pupil=pupil, ends_on__isnull=True).update(
         ends_on=on - dt.timedelta(days=1)
@@ -115,3 +124,78 @@ def move_pupil(pupil: Pupil, *, to_school, on: dt.date | None = None, by=None,
         from_school=str(from_school.code), to_school=str(to_school.code), on=on.isoformat(),
     )
     return enrolment
+
+
+@transaction.atomic
+def record_leaver(pupil: Pupil, *, on: dt.date, destination: str, by=None,
+                  request=None) -> Enrolment:
+    """Take a pupil off roll: `on` is their last day. The enrolment and SEN history are kept.
+
+    The open enrolment and the open SEN status both end on that day, so counts and the
+    history rebuilt from episodes no longer include the pupil after it.
+    """
+    destination = destination.strip()
+    if pupil.left_on is not None:
+        raise ValidationError({"on": f"{pupil.full_name} already left on "
+                                     f"{pupil.left_on:%d/%m/%Y}"})
+    if on > timezone.localdate():
+        raise ValidationError({"on": "Record a leaver on or after their last day"})
+    if not destination:
+        raise ValidationError({"destination": "Enter where the pupil went"})
+    enrolment = Enrolment.objects.select_for_update().filter(
+        pupil=pupil, ends_on__isnull=True).first()
+    if enrolment is not None and on < enrolment.starts_on:
+        raise ValidationError({"on": f"The last day cannot be before the pupil joined "
+                                     f"({enrolment.starts_on:%d/%m/%Y})"})
+    episode = SenEpisode.objects.select_for_update().filter(
+        pupil=pupil, ends_on__isnull=True).first()
+    if episode is not None and on < episode.starts_on:
+        raise ValidationError({"on": f"The last day cannot be before the current SEN status "
+                                     f"began ({episode.starts_on:%d/%m/%Y})"})
+    if enrolment is None:
+        enrolment = Enrolment(pupil=pupil, school=pupil.school, starts_on=on)
+    enrolment.ends_on, enrolment.destination = on, destination
+    enrolment.save()
+    if episode is not None:
+        episode.ends_on = on
+        episode.save(update_fields=["ends_on"])
+    Pupil.objects.filter(pk=pupil.pk).update(left_on=on)
+    pupil.left_on = on
+    log_action(request, "pupil.left", user=by, pupil=pupil, school=pupil.school,
+               on=on.isoformat(), destination=destination)
+    return enrolment
+
+
+@transaction.atomic
+def correct_episode(episode: SenEpisode, *, provision: str, primary: NeedType | None,
+                    secondary: NeedType | None, reason: str, by=None,
+                    request=None) -> EpisodeCorrection:
+    """Put right a mistaken status entry, keeping what it said, who corrected it and why.
+
+    Unlike record_status this changes no dates: the entry was wrong from its start.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the entry was wrong"})
+    check_status(provision, primary, secondary)
+    episode = SenEpisode.objects.select_for_update().select_related("pupil").get(pk=episode.pk)
+    old = (episode.provision, episode.primary_need, episode.secondary_need)
+    if old == (provision, primary, secondary):
+        raise ValidationError({"provision": "That is what the entry already says: change the "
+                                            "status or a need to correct it"})
+    correction = EpisodeCorrection.objects.create(
+        episode=episode, corrected_by=by, reason=reason, old_provision=old[0],
+        old_primary_need=old[1], old_secondary_need=old[2],
+    )
+    episode.provision, episode.primary_need, episode.secondary_need = provision, primary, secondary
+    episode.save(update_fields=["provision", "primary_need", "secondary_need"])
+    pupil = episode.pupil
+    if episode.ends_on is None:
+        Pupil.objects.filter(pk=pupil.pk).update(sen_provision=provision, primary_need=primary)
+    log_action(
+        request, "pupil.status.corrected", user=by, pupil=pupil, episode=str(episode.code),
+        was=[old[0], getattr(old[1], "code", None), getattr(old[2], "code", None)],
+        now=[provision, getattr(primary, "code", None), getattr(secondary, "code", None)],
+        reason=reason,
+    )
+    return correction

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from sendtrust.pupils.models import Enrolment, NeedType, Provision, Pupil, SenEpisode
+from sendtrust.pupils.models import (
+    Enrolment,
+    EpisodeCorrection,
+    NeedType,
+    Provision,
+    Pupil,
+    SenEpisode,
+)
 
 # The taxonomy the importer checks codes against (see sendtrust.imports.services).
 TAXONOMY = NeedType._meta.get_field("taxonomy").default
@@ -34,6 +41,9 @@ CHECKS = [
     Check("two_open_episodes", "More than one open SEN status",
           "Close all but the current status so that the history has one open span; tell "
           "the system administrator, because the database should prevent this."),
+    Check("secondary_dropped", "Secondary need dropped at a change of status",
+          "When the SEN status changed, the secondary need was not carried forward. If it "
+          "still applies, put it back with Correct a mistaken entry on the pupil's record."),
     Check("need_not_in_taxonomy", "Need code not in the taxonomy",
           f"Record the need with a code of the {TAXONOMY} taxonomy."),
     Check("secondary_same_as_primary", "Secondary need repeats the primary need",
@@ -160,7 +170,7 @@ def _problem(key: str, row: dict, prefix: str, detail: str) -> Problem:
 
 
 def find_problems(pupils: QuerySet[Pupil]) -> list[Problem]:
-    """Every problem among these pupils, ordered by check, school and name. Four queries."""
+    """Every problem among these pupils, ordered by check, school and name. Five queries."""
     today = timezone.localdate()
     ids = pupils.values("pk")
     problems: list[Problem] = []
@@ -182,7 +192,7 @@ def find_problems(pupils: QuerySet[Pupil]) -> list[Problem]:
     # A register status with no open episode behind it.
     has_open = SenEpisode.objects.filter(pupil=OuterRef("pk"), ends_on__isnull=True)
     orphans = (
-        Pupil.objects.filter(pk__in=ids)
+        Pupil.objects.filter(pk__in=ids, left_on__isnull=True)
         .filter(~Exists(has_open))
         .filter(Q(sen_provision__in=SEN) | Q(primary_need__isnull=False))
         .values(*PUPIL_FIELDS)
@@ -194,14 +204,50 @@ def find_problems(pupils: QuerySet[Pupil]) -> list[Problem]:
         for p in orphans
     ]
 
+    problems += _dropped_secondary(ids)
+
+    # A leaver has no open enrolment on purpose (record_leaver closed it).
     enrolled = Enrolment.objects.filter(
         pupil=OuterRef("pk"), school=OuterRef("school"), ends_on__isnull=True)
-    unenrolled = Pupil.objects.filter(pk__in=ids).filter(~Exists(enrolled)).values(*PUPIL_FIELDS)
+    unenrolled = (
+        Pupil.objects.filter(pk__in=ids, left_on__isnull=True).filter(~Exists(enrolled))
+        .values(*PUPIL_FIELDS)
+    )
     problems += [_problem("no_open_enrolment", p, "", "no open enrolment") for p in unenrolled]
 
     order = {c.key: i for i, c in enumerate(CHECKS)}
     problems.sort(key=lambda p: (order[p.check.key], p.school_name, p.surname, p.forename))
     return problems
+
+
+def _dropped_secondary(ids) -> list[Problem]:
+    """Open statuses that changed provision, kept the primary need and lost the secondary.
+
+    "Record a change" once cleared the secondary need unless it was chosen again. A status
+    whose entry has been corrected since has been looked at, and is not listed.
+    """
+    before = SenEpisode.objects.filter(
+        pupil=OuterRef("pupil"), starts_on__lt=OuterRef("starts_on")
+    ).order_by("-starts_on", "-id")
+    corrected = EpisodeCorrection.objects.filter(episode=OuterRef("pk"))
+    rows = (
+        SenEpisode.objects.filter(ends_on__isnull=True, pupil__in=ids,
+                                  secondary_need__isnull=True, provision__in=SEN)
+        .annotate(
+            before_provision=Subquery(before.values("provision")[:1]),
+            before_primary=Subquery(before.values("primary_need_id")[:1]),
+            before_secondary=Subquery(before.values("secondary_need__code")[:1]),
+        )
+        .filter(before_secondary__isnull=False, before_primary=F("primary_need_id"))
+        .exclude(before_provision=F("provision"))
+        .filter(~Exists(corrected))
+        .values(*EPISODE_FIELDS[:6], "starts_on", "before_secondary")
+    )
+    return [
+        _problem("secondary_dropped", e, "pupil__",
+                 f"{e['before_secondary']} until {e['starts_on']:%d/%m/%Y}, none since")
+        for e in rows
+    ]
 
 
 def counts(problems: list[Problem]) -> list[tuple[Check, int]]:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy import (
     Action,
+    allows,
     get_school_for_user,
     get_trust_for_user,
     visible_pupils,
@@ -44,6 +45,11 @@ def quality_list(request, code, level):
     return render(request, "quality/quality_list.html", {
         "trust": trust, "school": school, "problems": problems,
         "counts": checks.counts(problems), "level": level,
+        # Breadcrumbs only to pages this person may open.
+        "can_see_trust": allows(request.user, Action.TRUST_OVERVIEW, trust),
+        "can_see_trust_quality": allows(request.user, Action.DATA_QUALITY, trust),
+        "can_open_register": school is not None
+        and allows(request.user, Action.SCHOOL_REGISTER, school),
     })
 
 

@@ -63,6 +63,7 @@ CHANGE = {
     "pupil_b1": ({"send_leader", "senco_b"}, TRUST_A_MEMBERS - {"send_leader", "senco_b"}),
     "other_pupil": ({"other_trust_senco"}, set()),
 }
+CORRECT = {k: v for k, v in CHANGE.items() if k != "other_pupil"}  # it has no status to correct
 MOVE = {
     "pupil_a1": ({"send_leader"}, TRUST_A_MEMBERS - {"send_leader"}),
     "other_pupil": (set(), {"other_trust_senco"}),
@@ -90,8 +91,11 @@ ROUTES = {
     "import_pupils": ("get", IMPORT, lambda c, o: f"/schools/{o.code}/import/"),
     "import_template": ("get", IMPORT, lambda c, o: f"/schools/{o.code}/import/template.csv"),
     "pupil_record": ("get", PUPIL_VIEW, lambda c, o: f"/pupils/{o.code}/"),
-    "change_status": ("post", CHANGE, lambda c, o: f"/pupils/{o.code}/status/"),
-    "move_pupil": ("post", MOVE, lambda c, o: f"/pupils/{o.code}/move/"),
+    # The record's forms post to the record's own URL ("form" names which one).
+    "pupil_record:status": ("post", CHANGE, lambda c, o: f"/pupils/{o.code}/"),
+    "pupil_record:correct": ("post", CORRECT, lambda c, o: f"/pupils/{o.code}/"),
+    "pupil_record:leave": ("post", CHANGE, lambda c, o: f"/pupils/{o.code}/"),
+    "pupil_record:move": ("post", MOVE, lambda c, o: f"/pupils/{o.code}/"),
     "my_pupils": ("get", EVERYONE, lambda c, o: "/pupils/"),
     "home": ("get", EVERYONE, lambda c, o: "/"),
     "api:list_schools": ("get", EVERYONE, lambda c, o: "/api/v1/schools"),
@@ -105,7 +109,7 @@ for _area in AREAS:
     ROUTES.update(_area.ROUTES)
 
 # Routes anyone may reach, signed in or not, and routes that only ever redirect.
-PUBLIC = {"login", "logout", "api:openapi-view", "api:api-root"}
+PUBLIC = {"login", "logout", "api:openapi-view", "api:api-root", "health"}
 # Areas name their own such routes (signing in, password reset) in an optional PUBLIC set.
 PUBLIC |= set().union(*(getattr(area, "PUBLIC", set()) for area in AREAS))
 
@@ -114,11 +118,18 @@ def post_data(cast, route, obj):
     for area in AREAS:
         if route in area.ROUTES:
             return area.post_data(cast, route, obj)
-    if route == "change_status":
-        return {"provision": "E", "primary_need": "ASD", "starts_on": "2024-09-01"}
-    if route == "move_pupil":
+    if route == "pupil_record:status":
+        return {"form": "status", "provision": "E", "primary_need": "ASD",
+                "starts_on": "2024-09-01"}
+    if route == "pupil_record:correct":
+        episode = obj.episodes.first()
+        return {"form": "correct", "episode": str(episode.code), "provision": "E",
+                "primary_need": "ASD", "reason": "Typed in the wrong column"}
+    if route == "pupil_record:leave":
+        return {"form": "leave", "on": dt.date.today().isoformat(), "destination": "Abroad"}
+    if route == "pupil_record:move":
         target = cast.school_b if obj.school_id == cast.school_a.pk else cast.other_school
-        return {"to_school": str(target.code), "on": dt.date.today().isoformat()}
+        return {"form": "move", "to_school": str(target.code), "on": dt.date.today().isoformat()}
     return {}
 
 
@@ -201,6 +212,6 @@ def test_every_route_is_in_the_matrix():
 
     walk(get_resolver().url_patterns)
     # "route:variant" rows (":xlsx", ":school") test the same route another way.
-    covered = {re.sub(r":(xlsx|school)$", "", r) for r in ROUTES} | PUBLIC
+    covered = {re.sub(r":(xlsx|school|status|correct|leave|move)$", "", r) for r in ROUTES} | PUBLIC
     missing = names - covered
     assert not missing, f"Routes with no row in the permission matrix: {sorted(missing)}"

@@ -55,3 +55,14 @@ def test_bad_arguments(cast, tmp_path, args, message):
 def test_a_missing_file(cast, tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_pupils", str(tmp_path / "nope.csv"), "--school", "100001")
+
+
+def test_a_file_with_no_pupils_exits_non_zero(cast, tmp_path):
+    # A CommandError is how a management command exits with status 1.
+    path = tmp_path / "empty.csv"
+    path.write_bytes(csv_file([]).getvalue())
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was saved"):
+        call_command("import_pupils", str(path), "--school", cast.school_a.urn, stderr=err)
+    assert "the file has no pupils in it" in err.getvalue()
+

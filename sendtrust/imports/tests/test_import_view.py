@@ -66,7 +66,10 @@ def test_the_form_is_accessible_and_works_with_htmx(client, cast):
     assert 'aria-describedby="file-hint"' in html and ", ".join(HEADERS) in html
     assert 'enctype="multipart/form-data"' in html and 'hx-encoding="multipart/form-data"' in html
     assert f'hx-post="{url(cast.school_a)}"' in html
-    assert "<progress" in html and "htmx:xhr:progress" in html
+    assert "<progress" in html and "/static/js/sendtrust.js" in html
+    from django.contrib.staticfiles import finders
+
+    assert "htmx:xhr:progress" in open(finders.find("js/sendtrust.js")).read()
     assert f'href="{url(cast.school_a, "template.csv")}"' in html
 
 
@@ -119,7 +122,7 @@ def test_the_effective_date_is_used(client, cast):
 
 
 @pytest.mark.parametrize("data,message", [
-    ({"effective": "2999-01-01"}, "The date cannot be in the future."),
+    ({"effective": "2999-01-01"}, "The date the changes take effect cannot be in the future"),
     ({"effective": "someday"}, "Enter a valid date."),
 ])
 def test_form_errors(client, cast, data, message):
@@ -137,4 +140,12 @@ def test_a_file_of_another_type_is_refused(client, cast):
 
 def test_posting_without_a_file(client, cast):
     client.force_login(cast.users["senco_a"])
-    assert b"This field is required." in client.post(url(cast.school_a), {}).content
+    r = client.post(url(cast.school_a), {})
+    html = r.content.decode()
+    # The GOV.UK pattern: a summary that takes focus and links to the field, the message by
+    # the field, on the page's own address.
+    assert 'class="error-summary"' in html and "data-autofocus" in html
+    assert '<a href="#id_file">Choose a census file to upload</a>' in html
+    assert 'id="file-error"' in html and 'aria-describedby="file-hint file-error"' in html
+    assert "<title>Error: " in html
+    assert r.request["PATH_INFO"] == url(cast.school_a)

@@ -1,0 +1,59 @@
+/* Focus after page loads and htmx swaps, and the upload progress of the import page.
+ *
+ * - An element marked data-autofocus (the GOV.UK error summary) takes focus when the page
+ *   loads or when it is swapped in.
+ * - After an htmx swap, when focus was lost with the replaced content (a "Next page" link),
+ *   it moves to the swapped region's data-focus-after-swap element (its heading), so the
+ *   page does not sit at the bottom; a control outside the swap (a filter) keeps it.
+ * - A data-announce element's text is read out by the page's status region after a swap.
+ * - A link in the error summary moves focus to the field it names.
+ */
+(function () {
+  "use strict";
+
+  function focusIn(root) {
+    var summary = root.querySelector("[data-autofocus]");
+    if (summary) { summary.focus(); return true; }
+    return false;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { focusIn(document); });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    // With an outerHTML swap the old target is gone: find its replacement by its id.
+    var id = event.detail.target && event.detail.target.id;
+    var target = (id && document.getElementById(id)) || event.target;
+    if (!target || !target.querySelector) return;
+    var announce = target.querySelector("[data-announce]");
+    var announcer = document.getElementById("announcer");
+    if (announce && announcer) { announcer.textContent = announce.textContent.trim(); }
+    if (focusIn(target)) return;
+    var active = document.activeElement;
+    if (!active || active === document.body || !active.isConnected) {
+      var heading = target.querySelector("[data-focus-after-swap]");
+      if (heading) heading.focus();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".error-summary a[href^='#']");
+    if (!link) return;
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (field) { event.preventDefault(); field.focus(); field.scrollIntoView({block: "center"}); }
+  });
+
+  // The import page: show the upload's progress, as htmx reports the browser's upload events.
+  document.addEventListener("htmx:beforeRequest", function () {
+    var bar = document.getElementById("import-progress");
+    if (bar) { bar.value = 0; bar.textContent = "0%"; }
+  });
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var bar = document.getElementById("import-progress");
+    if (!bar || !event.detail.lengthComputable || !event.detail.total) return;
+    var done = Math.round(100 * event.detail.loaded / event.detail.total);
+    if (done < bar.value) return;  // the download of the answer reports progress too
+    document.getElementById("import-progress-field").hidden = false;
+    bar.value = done;
+    bar.textContent = done + "%";
+  });
+})();
