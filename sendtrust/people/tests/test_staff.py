@@ -241,3 +241,16 @@ def test_the_staff_list_costs_the_same_queries_for_few_or_many(client, cast):
     for _ in range(25):
         member(UserFactory(), Role.TEACHER, cast.trust, cast.school_b)
     assert count() == few
+
+
+def test_an_invitation_link_expires(client, cast, settings, django_capture_on_commit_callbacks):
+    import time_machine
+
+    settings.PASSWORD_RESET_TIMEOUT = 3 * 86400
+    signed_in(client, cast.users["send_leader"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/trusts/{cast.trust.code}/people/new/", NEW_TEACHER)
+    client.logout()
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=3, hours=1)):
+        page = client.get(link_in(mail.outbox[0]), follow=True)
+    assert "This link no longer works" in page.content.decode()
