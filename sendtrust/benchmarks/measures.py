@@ -44,6 +44,22 @@ MEASURES: dict[str, tuple[str, str]] = {
     "ehcp_reviews_held": ("Annual review meetings held", COUNT),
     "ehcp_review_decision_4wk_pct": ("Annual review decisions within 4 weeks, %", PERCENT),
     "sen_tribunal_appeal_rate": ("SEND Tribunal appeals, % of appealable decisions", PERCENT),
+    # EHC plans, reporting year 2022 (the aggregate SEN2 return, before person-level data).
+    "sen2agg_caseload": ("Statements and EHC plans at January (aggregate SEN2)", COUNT),
+    "sen2agg_statements": ("Statements of SEN at January (aggregate SEN2)", COUNT),
+    "sen2agg_ehcp": ("EHC plans at January (aggregate SEN2)", COUNT),
+    "sen2agg_new_plans": ("New EHC plans in the calendar year (aggregate SEN2)", COUNT),
+    "sen2agg_requests": ("Initial requests for an EHC plan (aggregate SEN2)", COUNT),
+    "sen2agg_20wk_den": ("New EHC plans incl. exceptions (aggregate SEN2)", COUNT),
+    "sen2agg_20wk_count": ("New EHC plans incl. exceptions within 20 weeks (aggregate SEN2)",
+                           COUNT),
+    "sen2agg_20wk_rate": ("New EHC plans incl. exceptions within 20 weeks, % (aggregate SEN2)",
+                          PERCENT),
+    "sen2agg_20wk_den_ex": ("New EHC plans excl. exceptions (aggregate SEN2)", COUNT),
+    "sen2agg_20wk_count_ex": (
+        "New EHC plans excl. exceptions within 20 weeks (aggregate SEN2)", COUNT),
+    "sen2agg_20wk_rate_ex": (
+        "New EHC plans excl. exceptions within 20 weeks, % (aggregate SEN2)", PERCENT),
     # Outcomes by SEN group.
     "ks1_phonics_expected_pct": ("Year 1 phonics: % meeting the expected standard", PERCENT),
     "ks2_rwm_pupils": ("KS2 pupils eligible for reading, writing and maths", COUNT),

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from sendtrust.benchmarks.loaders.runner import Loader
-from sendtrust.benchmarks.loaders.tidy import Spec, load_tidy
+from sendtrust.benchmarks.loaders.tidy import Spec, release_loader
 
 FOLDER = "ehcp-2025/data"
 TITLE = "DfE Education, health and care plans, reporting year 2025"
@@ -128,9 +126,7 @@ REVIEWS = Spec(
 
 
 def _loader(name: str, what: str, spec: Spec) -> Loader:
-    return Loader(
-        f"{FOLDER}/{name}", "ehcp-2025", f"{TITLE}: {what} ({name})", partial(load_tidy, spec=spec)
-    )
+    return release_loader(FOLDER, "ehcp-2025", TITLE, name, what, spec)
 
 
 LOADERS = [
@@ -157,8 +153,4 @@ SKIPS = {
         "a formatted table with title rows, not tidy data; the appeal rate loads from LAIT "
         "(SEN_AppealableDec)"
     ),
-    "ehcp-2022/sen2_mi.csv": "older release; timeliness loads from ehcp-2025 and LAIT",
-    "ehcp-2022/sen2_age_caseload.csv": "older release; caseload loads from ehcp-2025",
-    "ehcp-2022/sen2_age_new_plans.csv": "older release; new plans load from ehcp-2025",
-    "ehcp-2022/sen2_wbp_residential_dmo.csv": _NOT_USED,
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from sendtrust.benchmarks.loaders.base import (
     Cell,
@@ -24,6 +25,7 @@ from sendtrust.benchmarks.loaders.base import (
     check_total,
 )
 from sendtrust.benchmarks.loaders.geography import ENGLAND, Places
+from sendtrust.benchmarks.loaders.runner import Loader
 from sendtrust.benchmarks.models import Level, SenGroup
 
 # column -> measure code, or (measure code, extra breakdown such as {"need": "ASD"}).
@@ -205,3 +207,11 @@ def _report_checks(ctx: Context, spec: Spec, checks: _Checks) -> None:
             where = f"{code} {phase}".strip()
             what = f"{period} {where} {spec.parts_check} vs the sum of SEN groups"
             check_total(ctx, what, published, parts, spec.tolerance)
+
+
+def release_loader(folder: str, family: str, title: str, name: str, what: str,
+                   spec: Spec) -> Loader:
+    """The Loader of one file of a release: '<title>: <what> (<name>)', loaded by its Spec."""
+    return Loader(f"{folder}/{name}", family, f"{title}: {what} ({name})",
+                  partial(load_tidy, spec=spec))
+
