@@ -57,10 +57,7 @@ def list_national_figures(request):
 @router.get("/{key}", response={200: FigureOut, 404: ErrorOut})
 def get_national_figure(request, key: str):
     """One figure's table (England and the viewer's trust LAs), notes and reading."""
-    areas = _areas(request)
-    build = national.KEYS.get(key)
-    if build is None:
+    f = national.figure(key, _areas(request))
+    if f is None:
         raise Http404("No such figure")
-    f = build(areas)
-    f.group = next(g for g, _, builders in national.GROUPS if build in builders)
     return _out(f)

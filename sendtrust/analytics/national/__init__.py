@@ -34,21 +34,29 @@ KEYS = {
 }
 
 
+GROUP_OF = {build: key for key, _, builders in GROUPS for build in builders}
+
+
+def _built(build: Builder, areas: list[Area]) -> NationalFigure:
+    f = build(areas)
+    f.group = GROUP_OF[build]
+    if f.spec:
+        # Series names carry a place and a measure ("Bristol, City of, excluding
+        # exceptions"): show them whole in the legend rather than cut at 160 pixels.
+        f.spec["config"].setdefault("legend", {})["labelLimit"] = 0
+    return f
+
+
 def picture(areas: list[Area]) -> list[tuple[str, str, list[NationalFigure]]]:
     """Every figure, grouped as the page shows them: [(group key, heading, figures)]."""
-    out = []
-    for key, heading, builders in GROUPS:
-        figures = [build(areas) for build in builders]
-        for f in figures:
-            f.group = key
-        out.append((key, heading, figures))
-    return out
+    return [(key, heading, [_built(build, areas) for build in builders])
+            for key, heading, builders in GROUPS]
 
 
 def figure(key: str, areas: list[Area]) -> NationalFigure | None:
     """One figure by its key, or None for an unknown key."""
     build = KEYS.get(key)
-    return build(areas) if build else None
+    return _built(build, areas) if build else None
 
 
 __all__ = ["GROUPS", "KEYS", "Area", "NationalFigure", "areas_for", "figure", "picture"]

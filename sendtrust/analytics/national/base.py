@@ -79,6 +79,7 @@ class Found:
     def __init__(self, source: Source, rows: list[tuple], dataset: Dataset | None):
         self.source = source
         self.dataset = dataset
+        self.file_name = dataset.file_name if dataset else ""
         self.cells: dict[tuple, tuple[float | None, str]] = {}
         self.periods: dict[int, str] = {}
         for measure, code, year, period, phase, sen, need, breakdown, value, symbol in rows:
@@ -113,29 +114,35 @@ class Found:
         """'Source: <title> (<file>); <geography>; <kind of school>.'"""
         if self.dataset is None:
             return f"Source: {self.source.key} is not loaded (manage.py load_benchmarks)."
-        return (f"Source: {self.dataset.title} (file {self.dataset.file_name}); "
-                f"{self.source.geography}; {self.source.kind}.")
+        title, name = self.dataset.title, self.dataset.file_name
+        named = title if name in title else f"{title} (file {name})"
+        return f"Source: {named}; {self.source.geography}; {self.source.kind}."
 
 
 def read(source: Source, measures: Iterable[str], areas: list[Area], **filters) -> Found:
     """Figures of the given measures for England and the areas' LAs from one file.
 
     filters narrow phase, sen, need or breakdown (e.g. breakdown="" for headline rows, or
-    breakdown__startswith="placement="). Two queries: the file's dataset, then its figures.
+    breakdown__startswith="placement="). One query, or two when the file has no such figure.
     """
-    dataset = Dataset.objects.filter(key=source.key).first()
-    if dataset is None:
-        return Found(source, [], None)
     las = [a.code for a in areas if a.level == Level.LA]
     where = Q(level=Level.NATIONAL, geo_code=ENGLAND)
     if las:
         where |= Q(level=Level.LA, geo_code__in=las)
-    rows = (
-        Figure.objects.filter(where, dataset=dataset, measure_id__in=list(measures), **filters)
+    # One query: the file's figures joined to its Dataset row (by the unique key).
+    rows = list(
+        Figure.objects.filter(where, dataset__key=source.key, measure_id__in=list(measures),
+                              **filters)
         .values_list("measure_id", "geo_code", "year", "period", "phase", "sen", "need",
-                     "breakdown", "value", "symbol")
+                     "breakdown", "value", "symbol", "dataset_id", "dataset__title",
+                     "dataset__file_name")
     )
-    return Found(source, list(rows), dataset)
+    if rows:
+        pk, title, file_name = rows[0][-3:]
+        dataset = Dataset(pk=pk, key=source.key, title=title, file_name=file_name)
+    else:
+        dataset = Dataset.objects.filter(key=source.key).first()
+    return Found(source, [row[:-3] for row in rows], dataset)
 
 
 def change(now: float | None, before: float | None) -> tuple[float | None, float | None]:
@@ -159,3 +166,52 @@ def fmt_count(value: float) -> str:
 
 def fmt_signed(value: float) -> str:
     return f"{value:+.1f}%".replace("-", "−")
+
+
+def number(value: float) -> str:
+    """A count as 1,234; anything else (a rate) to one decimal place."""
+    return fmt_count(value) if float(value).is_integer() else f"{value:.1f}"
+
+
+def splice(later: Found, earlier: Found | None, measure: str, earlier_measure: str,
+           code: str) -> list[tuple[int, Found, str]]:
+    """(year, file, measure) for a place: the later release's years, and before its first
+    year those of the earlier release (never both for one year)."""
+    years = later.years(measure, code)
+    first = years[0] if years else None
+    out = []
+    if earlier is not None:
+        out = [(y, earlier, earlier_measure) for y in earlier.years(earlier_measure, code)
+               if first is None or y < first]
+    return out + [(y, later, measure) for y in years]
+
+
+def revisions(later: Found, earlier: Found | None, pairs: dict[str, str], areas: list[Area],
+              when) -> str | None:
+    """One line on the years two releases both hold: whether the later one revised them."""
+    if earlier is None or earlier.dataset is None:
+        return None
+    overlap: set[int] = set()
+    differ = []
+    for area in areas:
+        for measure, earlier_measure in pairs.items():
+            both = set(later.years(measure, area.code)) & set(
+                earlier.years(earlier_measure, area.code))
+            overlap |= both
+            for year in sorted(both):
+                old = earlier.value(earlier_measure, area.code, year)
+                new = later.value(measure, area.code, year)
+                if old is not None and new is not None and old != new:
+                    differ.append(f"{area.name}, {when(year)}: {number(old)} in "
+                                  f"{earlier.file_name}, {number(new)} in {later.file_name}")
+    if not overlap:
+        return None
+    span = f"{when(min(overlap))} to {when(max(overlap))}"
+    if not differ:
+        return (f"Both releases hold {span} ({earlier.file_name} and {later.file_name}); their "
+                "figures agree for every place shown, and the page uses the later one.")
+    more = f" and {len(differ) - 10} more" if len(differ) > 10 else ""
+    return (f"Both releases hold {span}; the page uses the later ({later.file_name}), which "
+            f"differs from the earlier ({earlier.file_name}) here: "
+            + "; ".join(differ[:10]) + more + ".")
+

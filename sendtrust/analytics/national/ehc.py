@@ -17,7 +17,9 @@ from sendtrust.analytics.national.base import (
     fmt_count,
     fmt_signed,
     read,
+    revisions,
     share,
+    splice,
 )
 from sendtrust.analytics.tables import Column, Table
 from sendtrust.pupils.models import NeedType
@@ -35,6 +37,14 @@ NEEDS = Source("ehcp-2025/data/sen_needs_all_plans.csv", SEN2,
                AGES + ", by the primary need recorded on the plan")
 
 
+SEN2_2022 = "England and each local authority (aggregate SEN2 return, reporting year 2022)"
+CASELOAD_2022 = Source("ehcp-2022/sen2_age_caseload.csv", SEN2_2022,
+                       "statements of SEN and EHC plans at January, all ages, 2010 to 2022")
+MI_2022 = Source("ehcp-2022/sen2_mi.csv", SEN2_2022,
+                 "new plans, requests and plans issued in each calendar year, 2010 to 2021")
+HEADLINE = {"phase": "", "sen": "", "need": "", "breakdown": ""}
+
+
 @dataclass(frozen=True)
 class CountSeries:
     """A yearly count with its change on the year before, e.g. EHC plans in force."""
@@ -46,6 +56,10 @@ class CountSeries:
     noun: str  # "EHC plans in force"
     column: str  # the count column's label
     january: bool  # True: a January snapshot ("January 2025"); False: a calendar year
+    earlier: tuple[Source, str] | None = None  # an earlier release carrying the series back
+    # The first year held is part of a year (EHC plans began in September 2014): no change
+    # is worked out from it.
+    first_partial: bool = False
     notes: tuple[str, ...] = ()
 
 
@@ -54,33 +68,61 @@ def _when(series: CountSeries, year: int) -> str:
 
 
 def count_series(series: CountSeries, areas: list[Area]) -> NationalFigure:
-    """The count for every year the file holds, for England and each LA, with the change."""
-    found = read(series.source, [series.measure], areas, phase="", sen="", need="",
-                 breakdown="")
-    rows, chart = [], []
+    """The count for every year the files hold, for England and each LA, with the change.
+
+    Years before the release's first come from the earlier release. A change is always the
+    difference of two counts from one file: for the release's first year, the earlier
+    release's own change to that year (it holds both years).
+    """
+    found = read(series.source, [series.measure], areas, **HEADLINE)
+    old, old_measure = None, ""
+    if series.earlier:
+        source, old_measure = series.earlier
+        old = read(source, [old_measure], areas, **HEADLINE)
+    rows, chart, bridged = [], [], set()
     latest = {}
     for area in areas:
-        before = None
-        for year in found.years(series.measure, area.code):
-            now = found.value(series.measure, area.code, year)
-            diff, pct = change(now, before)
+        spliced = splice(found, old, series.measure, old_measure, area.code)
+        first = spliced[0][0] if spliced else None
+        for year, src, measure in spliced:
+            now = src.value(measure, area.code, year)
+            before = src.value(measure, area.code, year - 1)
+            if before is None and old is not None and src is found:
+                # The release's first year: the earlier release's own change to it.
+                now_old = old.value(old_measure, area.code, year)
+                diff, pct = change(now_old, old.value(old_measure, area.code, year - 1))
+                if pct is not None:
+                    bridged.add(year)
+            elif series.first_partial and year - 1 == first:
+                diff, pct = None, None
+            else:
+                diff, pct = change(now, before)
             rows.append({"place": area.name, "when": _when(series, year),
-                         "count": found.count(series.measure, area.code, year),
+                         "count": src.count(measure, area.code, year),
                          "change": None if diff is None else round(diff),
-                         "growth": pct})
+                         "growth": pct, "file": src.file_name})
             if pct is not None:
                 chart.append({"place": area.name, "year": _when(series, year), "growth": pct})
                 latest[area.name] = (year, now, pct)
-            before = now
     reading = _count_reading(series, latest)
+    notes = [found.source_note()]
+    if old is not None:
+        notes.append(old.source_note())
+        notes += [f"The change to {_when(series, y)} is the earlier release's own (both years "
+                  f"from {old.file_name}): the later release starts that year."
+                  for y in sorted(bridged)]
+        if line := revisions(found, old, {series.measure: old_measure}, areas,
+                             lambda y: _when(series, y)):
+            notes.append(line)
     table = Table(
         key=series.key, caption=f"{series.title}: England and the trust's local authorities",
         columns=[Column("place", "Place"), Column("when", "January" if series.january
                                                   else "Calendar year"),
                  Column("count", series.column, "count"),
                  Column("change", "Change on the year before", "count"),
-                 Column("growth", "Change on the year before (%)", "pct")],
-        rows=rows, notes=[found.source_note(), *series.notes],
+                 Column("growth", "Change on the year before (%)", "pct"),
+                 Column("file", "File")],
+        rows=rows, notes=[*notes, *series.notes],
     )
     spec = charts.line_spec(
         chart, x="year", y="growth", series="place",
@@ -104,22 +146,27 @@ def _count_reading(series: CountSeries, latest: dict) -> str:
 
 PLANS_IN_FORCE = CountSeries(
     "ehc-plans", "EHC plans in force", CASELOAD, "ehcp_caseload", "EHC plans in force",
-    "EHC plans", january=True,
-    notes=("The January 2024 figures in this file are revised: they differ slightly from the "
-           "numbers first published in the 2024 release.",
-           "Counts run from January 2019 in this release; the 2022 release (aggregate SEN2, "
-           "statements and plans from 2010) is shipped but not loaded, and its series breaks "
-           "with the 2023 move to person-level data."),
+    "EHC plans (and statements)", january=True,
+    earlier=(CASELOAD_2022, "sen2agg_caseload"),
+    notes=("The January 2024 figures in caseload.csv are revised: they differ slightly from "
+           "the numbers first published in the 2024 release.",
+           "Before January 2019 the counts are the aggregate SEN2 return's statements of SEN "
+           "and EHC plans together (statements were all converted to plans by April 2018); "
+           "DfE moved to person-level data in 2023, so the two releases are separate series."),
 )
 NEW = CountSeries(
     "new-plans", "New EHC plans", NEW_PLANS, "ehcp_new_plans", "new EHC plans",
-    "New EHC plans", january=False,
+    "New EHC plans", january=False, earlier=(MI_2022, "sen2agg_new_plans"),
+    first_partial=True,
+    notes=("EHC plans began in September 2014, so the 2014 count covers four months and no "
+           "change is given from it.",),
 )
 INITIAL_REQUESTS = CountSeries(
     "requests", "Initial requests for an EHC needs assessment", REQUESTS, "ehcp_requests",
     "initial requests for an EHC needs assessment", "Requests", january=False,
+    earlier=(MI_2022, "sen2agg_requests"),
     notes=("How many requests were refused is suppressed (x) nationally for 2019 to 2022 in "
-           "this file, so the page does not give a refusal rate.",),
+           "requests.csv, so the page does not give a refusal rate.",),
 )
 
 
@@ -139,6 +186,8 @@ def requests(areas: list[Area]) -> NationalFigure:
 
 WITH = ("ehcp_20wk_count", "ehcp_20wk_den", "ehcp_20wk_rate")
 WITHOUT = ("ehcp_20wk_count_ex", "ehcp_20wk_den_ex", "ehcp_20wk_rate_ex")
+# The same measures in the reporting year 2022 release (aggregate SEN2).
+OLD_NAMES = {m: m.replace("ehcp_", "sen2agg_") for m in (*WITH, *WITHOUT)}
 
 
 def timeliness(areas: list[Area]) -> NationalFigure:
@@ -149,14 +198,18 @@ def timeliness(areas: list[Area]) -> NationalFigure:
     """
     found = read(TIMELINESS, [*WITH, *WITHOUT], areas, phase="", sen="", need="",
                  breakdown="")
+    old = read(MI_2022, OLD_NAMES.values(), areas, **HEADLINE)
     rows, chart = [], []
     for area in areas:
-        for year in found.years("ehcp_20wk_rate", area.code):
+        for year, src, _ in splice(found, old, "ehcp_20wk_rate", OLD_NAMES["ehcp_20wk_rate"],
+                                   area.code):
+            names = {m: m for m in OLD_NAMES} if src is found else OLD_NAMES
             row = {"place": area.name, "year": str(year)}
             for prefix, (num, den, rate) in (("inc", WITH), ("exc", WITHOUT)):
-                row[f"{prefix}_within"] = found.count(num, area.code, year)
-                row[f"{prefix}_issued"] = found.count(den, area.code, year)
-                row[f"{prefix}_rate"] = found.shown(rate, area.code, year)
+                row[f"{prefix}_within"] = src.count(names[num], area.code, year)
+                row[f"{prefix}_issued"] = src.count(names[den], area.code, year)
+                row[f"{prefix}_rate"] = src.shown(names[rate], area.code, year)
+            row["file"] = src.file_name
             rows.append(row)
             for prefix, label in (("inc", "including exceptions"),
                                   ("exc", "excluding exceptions")):
@@ -173,14 +226,18 @@ def timeliness(areas: list[Area]) -> NationalFigure:
                  Column("inc_rate", "% within 20 weeks (including exceptions)", "pct"),
                  Column("exc_within", "Within 20 weeks (excluding exceptions)", "count"),
                  Column("exc_issued", "Plans issued (excluding exceptions)", "count"),
-                 Column("exc_rate", "% within 20 weeks (excluding exceptions)", "pct")],
+                 Column("exc_rate", "% within 20 weeks (excluding exceptions)", "pct"),
+                 Column("file", "File")],
         rows=rows,
-        notes=[found.source_note(),
+        notes=[found.source_note(), old.source_note(),
+               *filter(None, [revisions(found, old, OLD_NAMES, areas, str)]),
                "Each rate is the file's own: plans within 20 weeks over plans issued, both "
                "including exceptions, or both excluding the plans where a permitted exception "
                "to the 20-week limit applied. The two are never mixed.",
                "DfE footnote: for 2024, Dorset and City of London classed all new plans as "
-               "having permitted exceptions."],
+               "having permitted exceptions.",
+               "EHC plans began in September 2014, so 2014 counts only the plans of its last "
+               "four months."],
     )
     spec = charts.line_spec(
         chart, x="year", y="rate", series="series",

@@ -119,7 +119,7 @@ def suspensions(areas: list[Area]) -> NationalFigure:
 def _outcome_rows(found: Found, area: Area, measure: str, count: str | None,
                   years: list[int] | None = None) -> list[dict]:
     rows = []
-    file = found.dataset.file_name if found.dataset else ""
+    file = found.file_name
     for year in years or found.years(measure, area.code, sen=E):
         for group, label in GROUPS:
             value = found.shown(measure, area.code, year, sen=group)
@@ -203,7 +203,7 @@ def ks4(areas: list[Area]) -> NationalFigure:
     lait = read(LAIT, ["ks4_attainment8_avg"], areas, phase="", need="", breakdown="",
                 sen__in=[E, K, N])
     rows = []
-    file = found.dataset.file_name if found.dataset else ""
+    file = found.file_name
     for area in areas:
         for year in found.years("ks4_attainment8_avg", area.code, sen=E):
             for group, label in GROUPS:
@@ -218,7 +218,8 @@ def ks4(areas: list[Area]) -> NationalFigure:
         r["ks4_attainment8_avg"] = r.pop("value")
     reading = _ks4_reading(rows)
     table = Table(
-        key="ks4", caption="Key stage 4 outcomes by SEN status",
+        key="ks4", caption="Key stage 4: Attainment 8, Progress 8 and English and maths, by "
+        "SEN status",
         columns=[Column("place", "Place"), Column("when", "Year"), Column("sen", "SEN status"),
                  Column("pupils", "Pupils", "count"),
                  *(Column(m, label, kind) for m, label, kind in KS4_MEASURES),

@@ -114,7 +114,8 @@ def rates_by_phase(areas: list[Area]) -> NationalFigure:
                  "years' rates by phase are not in them.")
     reading = _phase_reading(rows)
     table = Table(
-        key="sen-rates-by-phase", caption="SEN support and EHC plan rates by phase",
+        key="sen-rates-by-phase", caption="Pupils on SEN support and with an EHC plan, % of "
+        "the pupils of each phase",
         columns=[Column("place", "Place"), Column("when", "Census"),
                  Column("phase", "Phase"), Column("pupils", "Pupils", "count"),
                  Column("sen_support_rate", "SEN support (%)", "pct"),
@@ -129,7 +130,7 @@ def rates_by_phase(areas: list[Area]) -> NationalFigure:
 
 
 def _phase_row(found: Found, area: Area, year: int, phase: str) -> dict:
-    file = found.dataset.file_name if found.dataset else ""
+    file = found.file_name
     return {"place": area.name, "when": f"January {year}", "phase": Phase(phase).label,
             "pupils": found.count("pupils", area.code, year, phase=phase),
             "sen_support_rate": found.shown("sen_support_rate", area.code, year, phase=phase),
