@@ -146,3 +146,23 @@ def test_the_trust_reads_its_retention_policy(client, cast):
     signed_in(client, cast.users["trustee"])
     body = client.get(f"/trusts/{cast.trust.code}/retention/").content.decode()
     assert "25 years after the pupil" in body
+
+
+def test_the_record_panel_offers_only_what_the_viewer_may_do(rf, cast):
+    from django.template.loader import render_to_string
+
+    def panel(role):
+        return render_to_string("people/_pupil_record.html",
+                                {"user": cast.users[role], "pupil": cast.pupil_a1})
+
+    assert "Subject access export" in panel("senco_a")
+    assert "Invite a parent or carer" in panel("send_leader")
+    assert panel("teacher_a").strip() == ""
+    assert panel("senco_b").strip() == ""
+
+
+def test_every_member_finds_the_retention_policy_from_their_account(client, cast):
+    signed_in(client, cast.users["parent_a1"])
+    body = client.get("/account/").content.decode()
+    assert f"/trusts/{cast.trust.code}/retention/" in body
+    assert str(cast.other_trust.code) not in body

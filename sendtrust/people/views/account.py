@@ -15,7 +15,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sendtrust.access.audit import log_action
 from sendtrust.access.models import ApiToken
+from sendtrust.access.policy import actor_for
 from sendtrust.access.policy.people import get_own_token
+from sendtrust.organisations.models import Trust
 from sendtrust.people import services
 from sendtrust.people.forms import CodeForm, TokenForm
 from sendtrust.people.refs import pk_from_ref, ref_for
@@ -36,7 +38,9 @@ from sendtrust.people.views.signin import safe_next
 @login_required
 def account(request):
     """Your account: password, two-factor sign-in and API tokens."""
+    trusts = Trust.objects.filter(pk__in=actor_for(request.user).member_of, read_only=False)
     return render(request, "people/account.html", {
+        "trusts": trusts,
         "has_two_factor": has_two_factor(request.user),
         "required": two_factor_required(request.user),
         "token_count": ApiToken.objects.filter(user=request.user).count(),
