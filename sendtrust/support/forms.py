@@ -17,7 +17,7 @@ MAX_ACTIONS = 3
 
 def date_field(label, required=True, help_text="For example 2026-03-31."):
     return forms.DateField(label=label, required=required, help_text=help_text,
-                           widget=forms.DateInput(attrs=DATE))
+                           widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
 
 
 def text_field(label, required=False, help_text=""):
