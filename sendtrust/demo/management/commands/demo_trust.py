@@ -2,7 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sendtrust.demo import data
+from sendtrust.benchmarks.queries import national_sen_rates_many
 from sendtrust.demo import ehc as demo_ehc
 from sendtrust.demo import provision as demo_provision
 from sendtrust.demo import support as demo_support
@@ -122,12 +122,17 @@ def summary_table(result) -> str:
             "",
         )
     )
-    for label, (k, e) in [
-        ("National 2024/25, all schools", data.NATIONAL_ALL_SCHOOLS),
-        ("Expected, mainstream primary", data.RATES["primary"]),
-        ("Expected, mainstream secondary", data.RATES["secondary"]),
-    ]:
-        rows.append((label, "", "", "", "", f"{100 * k:.1f}%", f"{100 * e:.1f}%", ""))
+    # England's rates come from the loaded DfE files, never from figures typed into the code;
+    # with no files loaded there is no national row.
+    phases = [None, "primary", "secondary"]
+    national = national_sen_rates_many(phases)
+    for phase in phases:
+        rates = national.get(phase)
+        if rates is None or rates.sen_support_rate is None is None or rates.ehcp_rate is None:
+            continue
+        kind = f"{phase} schools" if phase else "all schools"
+        rows.append((f"England {rates.period}, {kind} (DfE)", "", "", "", "",
+                     f"{rates.sen_support_rate:.1f}%", f"{rates.ehcp_rate:.1f}%", ""))
     return _columns(rows)
 
 
