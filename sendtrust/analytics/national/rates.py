@@ -11,6 +11,7 @@ from django.db.models import Sum
 
 from sendtrust.analytics import charts
 from sendtrust.analytics.national.base import (
+    ENGLAND,
     Area,
     Found,
     NationalFigure,
@@ -34,6 +35,10 @@ CENSUS = Source("school-census-2019-perf-tables/england_census.csv",
                 "England (the file's national rows) and each local authority (the sum of its "
                 "school rows)", "state-funded primary, secondary and special schools, January "
                 "2019")
+MAINSTREAM = Source("send-ap-dashboard-2024/prepared/mainstream_with_sen.csv",
+                    "England and each local authority", "state-funded mainstream schools "
+                    "(primary and secondary together), January census, as DfE's Local Area SEND "
+                    "and AP dashboard prepared them from SEN in England")
 RATES = ("sen_support_rate", "ehcp_rate")
 COUNTS = ("pupils", "sen_support_count", "ehcp_count")
 PHASES = (Phase.PRIMARY, Phase.SECONDARY, Phase.SPECIAL)
@@ -85,13 +90,22 @@ def _rates_reading(rows: list[dict]) -> str:
 
 
 def rates_by_phase(areas: list[Area]) -> NationalFigure:
-    """Rates by phase for the two years the shipped files have them (2016 and 2019)."""
+    """Rates by phase for the years the shipped files have them (2016, 2019; mainstream
+    schools together 2018 to 2023)."""
     lait = read(LAIT_PHASES, RATES, areas, sen="", need="", breakdown="",
                 phase__in=[Phase.PRIMARY, Phase.SECONDARY])
     census = read(CENSUS, (*RATES, *COUNTS), areas, sen="", need="", breakdown="",
                   phase__in=list(PHASES))
+    mainstream = read(MAINSTREAM, (*RATES, "pupils"), areas, sen="", need="", breakdown="",
+                      phase=Phase.MAINSTREAM)
+    sets = [(lait, year, PHASES[:2]) for year in lait.years("ehcp_rate", ENGLAND,
+                                                             phase=Phase.PRIMARY)]
+    sets += [(census, year, PHASES) for year in census.years("ehcp_rate", ENGLAND,
+                                                              phase=Phase.PRIMARY)]
+    sets += [(mainstream, year, [Phase.MAINSTREAM])
+             for year in mainstream.years("ehcp_rate", ENGLAND, phase=Phase.MAINSTREAM)]
     rows, chart = [], []
-    for found, year, phases in ((lait, 2016, PHASES[:2]), (census, 2019, PHASES)):
+    for found, year, phases in sets:
         for area in areas:
             for phase in phases:
                 if found.get("ehcp_rate", area.code, year, phase=phase) is None:
@@ -100,18 +114,19 @@ def rates_by_phase(areas: list[Area]) -> NationalFigure:
                 rows.append(row)
                 for key, label in (("sen_support_rate", "SEN support"),
                                    ("ehcp_rate", "EHC plan")):
-                    if isinstance(row[key], float):
+                    if isinstance(row[key], float) and found is not mainstream:
                         chart.append({"category": f"{row['phase']} {year}: {label}",
                                       "place": area.name, "rate": row[key]})
-    notes = [lait.source_note(), census.source_note(),
+    notes = [lait.source_note(), census.source_note(), mainstream.source_note(),
              "LAIT labels its 2016 SEN support indicators '% of SEN pupils without statement'; "
              "the values are shares of all pupils of the phase.",
              "LA figures for 2019 are sums of the file's school rows (schools with NA left "
              "out); England's are the file's national rows."]
     if special := _special_note(census, areas[0]):
         notes.append(special)
-    notes.append("By phase, the shipped files hold only January 2016 and January 2019; other "
-                 "years' rates by phase are not in them.")
+    notes.append("Primary, secondary and special schools separately: the shipped files hold "
+                 "only January 2016 (primary and secondary) and January 2019; other years are "
+                 "given for state-funded mainstream schools together.")
     reading = _phase_reading(rows)
     table = Table(
         key="sen-rates-by-phase", caption="Pupils on SEN support and with an EHC plan, % of "

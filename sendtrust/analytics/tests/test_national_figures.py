@@ -202,6 +202,19 @@ def test_rates_by_phase_from_the_2019_census_and_lait_2016(areas, frame, lait):
     stat = england[england["Short Desc"] == "SecStatements"].value.iloc[0]
     row = one(figure.table.rows, place="England", when="January 2016", phase="Secondary")
     assert row["ehcp_rate"] == stat
+    dash = frame("send-ap-dashboard-2024/prepared/mainstream_with_sen.csv")
+    for level, place in (("National", "England"), ("Local authority", "Bristol, City of")):
+        rows = dash[(dash.geographic_level == level)
+                    & ((dash.la_name == place) | (level == "National"))]
+        assert len(rows) >= 18
+        for _, r in rows.iterrows():
+            row = one(figure.table.rows, place=place, phase="State-funded mainstream",
+                      when=f"January {int(float(r.time_period)) % 100 + 2000}")
+            assert row["pupils"] == float(r.total_pupils)
+            key = {"EHC plan": "ehcp_rate", "SEN support": "sen_support_rate"}.get(
+                r["SEN provision"])
+            if key:
+                assert row[key] == float(r["% of pupils"])
     # The national special row has more plans than pupils: the page says so beside it.
     spe = nat.loc["SPE"]
     assert int(spe.TSENELSE) > int(spe.NOR)
