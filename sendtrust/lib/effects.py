@@ -14,10 +14,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scipy import stats
 
-Z95 = stats.norm.ppf(0.975)
+Z95 = float(stats.norm.ppf(0.975))
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,13 @@ class Change:
         return None if self.g_variance is None else math.sqrt(self.g_variance)
 
 
+@lru_cache(maxsize=512)
+def t975(df: int) -> float:
+    """The 97.5th percentile of Student's t on df degrees of freedom (cached: scipy's ppf
+    costs far more than the arithmetic around it, and group sizes repeat)."""
+    return float(stats.t.ppf(0.975, df))
+
+
 def hedges_j(df: int) -> float:
     """Hedges' small-sample correction factor for df degrees of freedom."""
     return 1 - 3 / (4 * df - 1)
@@ -53,7 +61,7 @@ def change(gains: Sequence[float]) -> Change:
     if n < 2:
         return Change(n, mean, None, None, None, None, None, None, None)
     sd = math.sqrt(sum((x - mean) ** 2 for x in gains) / (n - 1))
-    half = stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n)
+    half = t975(n - 1) * sd / math.sqrt(n)
     if sd == 0 or n < 3:
         # No spread (or too few pupils): there is no standardised effect to speak of.
         return Change(n, mean, sd, mean - half, mean + half, None, None, None, None)
