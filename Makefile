@@ -13,7 +13,7 @@ DEMO_PASSWORD ?= Demo-Orchard-2026
 DEV_ENV := DEBUG=1
 TEST_KEY := SECRET_KEY=make-test-only-not-secret
 
-.PHONY: install run demo test test-sqlite test-postgres bench lint vendor clean
+.PHONY: install run demo serve test test-sqlite test-postgres bench lint vendor clean
 
 # uv is pinned and installed from PyPI into .tools when the machine lacks it.
 .tools/bin/uv:
@@ -47,6 +47,13 @@ run: install
 	@echo "Demo accounts are in var/demo-accounts.csv; every password is $(DEMO_PASSWORD)"
 	@echo "Serving sendtrust at http://127.0.0.1:8000"
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# Production: gunicorn with WhiteNoise static files, settings from the environment (SECRET_KEY,
+# DATABASE_URL, ALLOWED_HOSTS, HTTPS, TRUSTED_PROXIES, ...). See README, "Deploying".
+serve: install
+	COLLECTED_STATIC=1 $(PY) manage.py collectstatic --noinput --verbosity 0
+	COLLECTED_STATIC=1 $(PY) manage.py migrate --verbosity 0
+	COLLECTED_STATIC=1 $(PY) -m gunicorn sendtrust.wsgi:application -c gunicorn.conf.py
 
 test: install
 	bash scripts/ensure-browser.sh

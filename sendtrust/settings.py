@@ -79,11 +79,15 @@ INSTALLED_APPS = [
     "sendtrust.provision",
     "sendtrust.ehc",
     "sendtrust.people",
+    "sendtrust.ops",
 ]
 
 MIDDLEWARE = [
     "sendtrust.access.middleware.TrustedProxyMiddleware",
+    "sendtrust.ops.logging.RequestLogMiddleware",
+    "sendtrust.ops.limits.UploadLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "sendtrust.access.middleware.PrivacyHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -229,8 +233,30 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "sendtrust" / "static"]
+# WhiteNoise serves static files from each app server (no separate file server needed):
+# compressed, with content-hashed names cached for a year. `make serve` runs collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "sendtrust.ops.storage.StaticStorage"
+        if not DEBUG and env_bool("COLLECTED_STATIC", False)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+
+# Computed national figures (funnel limits) are shared by every process and app server through
+# the database cache: no new service to run. A large deployment may point CACHE_URL-style
+# settings at Redis or Memcached instead; the code only uses Django's cache API.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "sendtrust_cache",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
 
 # Where the real DfE files live; loaders and tests take a folder, this is only the default.
 SENDTRUST_DATA_DIR = Path(
@@ -239,14 +265,24 @@ SENDTRUST_DATA_DIR = Path(
 REGISTER_PAGE_SIZE = env_int("REGISTER_PAGE_SIZE", 50)
 # The API returns at most this many rows a page (a larger `limit` is refused with a 422).
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# No request body larger than this (a census file of a large school is a few MB); refused
+# with a 413 that names the limit before anything reads it.
+MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 20)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # One JSON line per request (sendtrust.ops.logging): REQUEST_LOG=1 turns it on.
+    "loggers": {
+        "sendtrust.request": {
+            "handlers": ["console"], "propagate": False,
+            "level": "INFO" if env_bool("REQUEST_LOG", False) else "WARNING",
+        },
+    },
 }
 
 # Mail (the weekly plan digest). With EMAIL_HOST set, mail goes out through SMTP; without it,

@@ -1,0 +1,22 @@
+"""gunicorn settings for `make serve`; every value can be overridden from the environment.
+
+Workers are processes (sync) so a slow page never blocks another; the application is loaded
+once before forking (preload_app) so a new worker starts in milliseconds. Requests that need
+long work (large imports, DfE loads, PDFs for many schools) are bounded by the timeout below.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+preload_app = True
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
+graceful_timeout = 30
+keepalive = 5
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
+max_requests_jitter = 200
+accesslog = None  # one structured line per request comes from the app (REQUEST_LOG=1)
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "127.0.0.1")
