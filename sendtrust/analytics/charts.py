@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from sendtrust.analytics.figures import FLAG_WORDS, FunnelSection
 
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+# The major version of the vendored vega-lite (sendtrust/static/vendor/vega-lite.min.js, 6.4.1):
+# a spec that names another version makes vega-embed warn in the console.
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 WIDTH = 560
 HEIGHT = 320
+FUNNEL_WIDTH, FUNNEL_HEIGHT = 820, 460
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 BLUE, ORANGE, GREEN, VERMILION, PURPLE, SKY, GREY = (
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#6b6b6b")
@@ -31,8 +34,10 @@ def _base(description: str, title: str) -> dict:
         "title": {"text": title, "anchor": "start", "fontSize": 14},
         "width": WIDTH,
         "height": HEIGHT,
+        # labelLimit 0: axis labels (need names, outcomes) are never cut short.
         "config": {"font": "system-ui, sans-serif", "axis": {"labelFontSize": 12,
-                                                            "titleFontSize": 12},
+                                                            "titleFontSize": 12,
+                                                            "labelLimit": 0},
                    "legend": {"labelFontSize": 12, "titleFontSize": 12}},
     }
 
@@ -46,6 +51,7 @@ def funnel_spec(section: FunnelSection) -> dict:
     y = {"field": "rate", "type": "quantitative", "title": f"{nf.label} (% of pupils)",
          "scale": y_scale}
     spec = _base(section.reading, section.title)
+    spec["width"], spec["height"] = FUNNEL_WIDTH, FUNNEL_HEIGHT
     spec["layer"] = [
         {"data": _csv_data(nf.sample_csv, ("pupils", "rate")),
          "mark": {"type": "circle", "size": 10, "color": "#9a9a9a", "opacity": 0.35},
@@ -148,7 +154,8 @@ def line_spec(rows: list[dict], *, x: str, y: str, series: str, title: str,
 
 def gap_spec(rows: list[dict], title: str, description: str) -> dict:
     """Each outcome's gap with its confidence interval where there is one."""
-    # Percentage-point gaps share one axis; scores (Attainment 8) are in the table only.
+    # Only percentage-point gaps share this axis; a score gap (Attainment 8 points) is on
+    # another scale, so it is in the table only.
     data = [r for r in rows if isinstance(r.get("gap"), float | int) and r.get("_pct")]
     places = list(dict.fromkeys(r["place"] for r in data))
     spec = _base(description, title)
@@ -174,7 +181,8 @@ def gap_spec(rows: list[dict], title: str, description: str) -> dict:
         {"mark": {"type": "point", "filled": True, "size": 70, "stroke": "#000000",
                   "strokeWidth": 0.6},
          "encoding": {"x": {"field": "gap", "type": "quantitative",
-                            "title": "Gap: pupils with SEN minus pupils without"},
+                            "title": "Gap in percentage points: pupils with SEN minus "
+                                     "pupils without"},
                       **enc_group,
                       "tooltip": [{"field": "outcome"}, {"field": "place"},
                                   {"field": "period"}, {"field": "gap"}]}},

@@ -33,6 +33,8 @@ Method = Literal["additive", "multiplicative", "binomial"]
 
 DEFAULT_LEVELS: tuple[float, ...] = (0.95, 0.998)
 DEFAULT_WINSOR: tuple[float, float] = (0.10, 0.90)
+# Limits are widened for overdispersion only when the chi-squared test finds it at this level.
+OVERDISPERSION_ALPHA = 0.05
 
 ABOVE, BELOW, WITHIN = "above", "below", "within"
 NO_PUPILS, MISSING = "no pupils", "missing"
@@ -149,6 +151,48 @@ def flag(observed: ArrayLike, n: ArrayLike, limits: Limits) -> dict[float, NDArr
         flags[n_arr == 0] = NO_PUPILS
         out[level] = flags.astype(str)
     return out
+
+
+def exact_flag(observed: ArrayLike, n: ArrayLike, p0: float,
+               levels: Levels = DEFAULT_LEVELS) -> dict[float, NDArray[np.str_]]:
+    """Return, per level, "above" / "below" / "within" by the exact binomial tail rule.
+
+    A unit is "above" when P(X >= y) < (1 - level) / 2 for X ~ Binomial(n, p0), "below" when
+    P(X <= y) < (1 - level) / 2: it is flagged only when its own tail probability is below
+    the level, never because it sits exactly on a quantile. Units with n == 0 are "no
+    pupils"; with a missing count or denominator, "missing".
+    """
+    _check_p0(p0)
+    y = np.asarray(observed, dtype=float)
+    n_arr = np.asarray(n, dtype=float)
+    bad = np.isnan(y) | np.isnan(n_arr) | (n_arr <= 0)
+    y_safe, n_safe = np.where(bad, 0, y), np.where(bad, 1, n_arr)
+    upper_tail = stats.binom.sf(y_safe - 1, n_safe, p0)  # P(X >= y)
+    lower_tail = stats.binom.cdf(y_safe, n_safe, p0)  # P(X <= y)
+    out: dict[float, NDArray[np.str_]] = {}
+    for level in levels:
+        _check_level(level)
+        alpha = (1 - level) / 2
+        flags = np.full(y.shape, WITHIN, dtype=object)
+        flags[upper_tail < alpha] = ABOVE
+        flags[lower_tail < alpha] = BELOW
+        flags[np.isnan(y) | np.isnan(n_arr)] = MISSING
+        flags[n_arr == 0] = NO_PUPILS
+        out[level] = flags.astype(str)
+    return out
+
+
+def centiles(values: ArrayLike, among: ArrayLike) -> NDArray[np.float64]:
+    """Return each value's centile among ``among``: the share below it plus half the ties.
+
+    100 * (#{a < v} + #{a == v} / 2) / len(among), the mid-rank percentile (scipy's
+    ``percentileofscore(kind="mean")``). ``among`` need not be sorted.
+    """
+    ref = np.sort(np.asarray(among, dtype=float))
+    v = np.asarray(values, dtype=float)
+    below = np.searchsorted(ref, v, side="left")
+    upto = np.searchsorted(ref, v, side="right")
+    return 100 * (below + (upto - below) / 2) / ref.size
 
 
 # --------------------------------------------------------------------------- overdispersion
@@ -289,10 +333,11 @@ def funnel(
 ) -> FunnelResult:
     """Return funnel-plot limits and flags for counts ``observed`` out of ``n`` per unit.
 
-    "binomial" draws exact binomial limits; "multiplicative" and "additive" estimate
-    overdispersion from winsorised z-scores and widen the (normal) limits by phi or by
-    the random-effects variance tau2. Where phi <= 1 (no overdispersion) the adjusted
-    methods fall back to binomial limits and ``note`` says so. Units with n == 0 are
+    "binomial" draws exact binomial limits and flags by the exact tail rule (`exact_flag`);
+    "multiplicative" and "additive" estimate overdispersion from winsorised z-scores and
+    widen the (normal) limits by phi or by the random-effects variance tau2, but only when
+    the chi-squared test finds overdispersion (p < OVERDISPERSION_ALPHA); otherwise they
+    fall back to binomial limits and ``note`` says so. Units with n == 0 are
     flagged "no pupils" and units with a missing value "missing"; both are left out of
     the target and the overdispersion estimate. y > n raises ValueError naming the unit.
     """
@@ -309,9 +354,10 @@ def funnel(
     if method != "binomial":
         if od is None:
             drawn, note = "binomial", "fewer than two units: binomial limits drawn"
-        elif od.phi <= 1:
+        elif od.phi <= 1 or od.p_value >= OVERDISPERSION_ALPHA:
             drawn = "binomial"
-            note = f"no overdispersion (phi = {od.phi:.3f} <= 1): binomial limits drawn"
+            note = (f"the test finds no overdispersion (phi = {od.phi:.3f}, "
+                    f"p = {od.p_value:.3g}): exact binomial limits drawn")
 
     d_safe = np.where(usable, d, 1.0)  # excluded units get NaN limits below
     if drawn == "binomial":
@@ -324,7 +370,12 @@ def funnel(
         level: (np.where(usable, lo, np.nan), np.where(usable, hi, np.nan))
         for level, (lo, hi) in limits.items()
     }
-    flags = flag(y, d, limits)
+    if drawn == "binomial":
+        # Exact: flagged only where the unit's own tail probability is below the level.
+        flags = exact_flag(np.where(usable, y, np.nan), np.where(usable | (d == 0), d, np.nan),
+                           p0, levels)
+    else:
+        flags = flag(y, d, limits)
     proportion = np.where(usable, y / d_safe, np.nan)
     return FunnelResult(
         p0=float(p0),

@@ -11,13 +11,17 @@ Pure functions: no Django, no database.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 
 THRESHOLD = 5
+# However a reader combines the published rows, columns and totals, each hidden count must
+# still have a feasible range at least this wide (linear programming over the table).
+MIN_RANGE = 3
 
 Reason = Literal["primary", "secondary", "missing"]
 PRIMARY: Reason = "primary"
@@ -151,6 +155,19 @@ def suppress_table(
     grand_total: int | None,
     threshold: int = THRESHOLD,
 ) -> SuppressedTable:
+    """See `_suppress_table`; the same table gives the same answer, worked out once."""
+    return _suppress_table(tuple(map(tuple, cells)), tuple(row_totals), tuple(col_totals),
+                           grand_total, threshold)
+
+
+@lru_cache(maxsize=256)
+def _suppress_table(
+    cells: Sequence[Sequence[int | None]],
+    row_totals: Sequence[int | None],
+    col_totals: Sequence[int | None],
+    grand_total: int | None,
+    threshold: int = THRESHOLD,
+) -> SuppressedTable:
     """Return the table with small counts hidden and enough others hidden to protect them.
 
     Primary: every count (cell or total) from 1 to threshold - 1. None on input counts as
@@ -158,8 +175,9 @@ def suppress_table(
     the grand total, column totals with the grand total) has exactly one hidden entry, hide
     the smallest non-zero published part of that line (ties: first in the line), or the
     total if no such part is left. Then a rank check hides more while any hidden value is
-    still determined by the published ones through several lines at once. Published values
-    are the originals, unchanged.
+    still determined by the published ones through several lines at once, and while any
+    hidden count's feasible range (linear programming over the table) is narrower than
+    MIN_RANGE. Published values are the originals, unchanged.
     """
     n_rows = len(cells)
     n_cols = len(cells[0]) if n_rows else len(col_totals)
@@ -195,6 +213,8 @@ def suppress_table(
                     changed = True
         exposed = _disclosed(n_rows, n_cols, set(hidden))
         if not exposed:
+            exposed = _narrow(n_rows, n_cols, values, hidden)
+        if not exposed:
             break
         _protect(exposed[0], lines, values, hidden)
 
@@ -211,6 +231,53 @@ def suppress_table(
         col_total_reasons=[hidden.get(("col", j, 0)) for j in range(n_cols)],
         grand_total_reason=hidden.get(("grand", 0, 0)),
     )
+
+
+def feasible_ranges(
+    n_rows: int, n_cols: int, values: dict[Key, int | None], hidden: Iterable[Key],
+    keys: Iterable[Key] | None = None,
+) -> dict[Key, tuple[float, float]]:
+    """(min, max) of each hidden entry over every non-negative table that agrees with the
+    published entries and the table's sums (linear programming, continuous relaxation)."""
+    from scipy.optimize import linprog
+
+    hidden = sorted(set(hidden))
+    if not hidden:
+        return {}
+    col = {k: c for c, k in enumerate(hidden)}
+    a_eq, b_eq = [], []
+    for parts, total in _lines(n_rows, n_cols):
+        eq = np.zeros(len(hidden))
+        known = 0.0
+        for k, sign in [*((p, 1.0) for p in parts), (total, -1.0)]:
+            if k in col:
+                eq[col[k]] += sign
+            else:
+                known += sign * values[k]
+        if eq.any():
+            a_eq.append(eq)
+            b_eq.append(-known)
+    out = {}
+    for k in hidden if keys is None else keys:
+        c = np.zeros(len(hidden))
+        c[col[k]] = 1.0
+        args = {"A_eq": np.array(a_eq), "b_eq": np.array(b_eq)} if a_eq else {}
+        lo = linprog(c, bounds=(0, None), method="highs", **args)
+        hi = linprog(-c, bounds=(0, None), method="highs", **args)
+        top = np.inf if hi.status == 3 else -hi.fun
+        out[k] = (lo.fun if lo.status == 0 else 0.0, top)
+    return out
+
+
+def _narrow(
+    n_rows: int, n_cols: int, values: dict[Key, int | None], hidden: dict[Key, Reason]
+) -> list[Key]:
+    """Hidden counts whose feasible range is narrower than MIN_RANGE."""
+    if any(v is None for v in values.values()):
+        return []  # a missing value has no known value to bound the others with
+    small = [k for k, r in hidden.items() if r in (PRIMARY, SECONDARY)]
+    ranges = feasible_ranges(n_rows, n_cols, values, hidden, small)
+    return [k for k in sorted(small) if ranges[k][1] - ranges[k][0] < MIN_RANGE - 1e-9]
 
 
 def _protect(

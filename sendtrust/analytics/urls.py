@@ -19,6 +19,7 @@ app_name = "analytics"
 urlpatterns = [
     path("trusts/<uuid:code>/analytics/", views.trust_analytics, name="trust_analytics"),
     path("trusts/<uuid:code>/analytics/funnels/", views.trust_funnels, name="trust_funnels"),
+    path("trusts/<uuid:code>/analytics/report.pdf", views.trust_report, name="trust_report"),
     path("trusts/<uuid:code>/analytics/<slug:table>.<exportfmt:fmt>", views.trust_export,
          name="trust_export"),
     path("schools/<uuid:code>/analytics/", views.school_analytics, name="one_school"),

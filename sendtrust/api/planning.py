@@ -91,7 +91,7 @@ def _criterion_out(c) -> dict:
     p = c.progress
     return {
         "code": c.code, "description": c.description, "indicator_key": c.indicator_key,
-        "school_code": c.school.code if c.school_id else None, "baseline": c.baseline,
+        "school_code": c.school.code if c.school_id else None, "baseline": p.baseline,
         "baseline_on": c.baseline_on, "target": c.target, "direction": c.direction,
         "current": p.current, "progress": p.status, "progress_text": p.words,
     }

@@ -4,6 +4,14 @@ from uuid import UUID
 from ninja import Field, Schema
 
 
+class ComparatorOut(Schema):
+    label: str  # "England, state-funded primary, January 2019", or why there is none
+    available: bool
+    sen_support_rate: float | None
+    ehcp_rate: float | None
+    source: str
+
+
 class SchoolOut(Schema):
     code: UUID
     urn: str
@@ -16,7 +24,39 @@ class SchoolOut(Schema):
     pupils: int | None
     sen_support: int | None
     ehcp: int | None
+    sen_support_rate: float | None
+    ehcp_rate: float | None
     suppressed: bool
+    # figure -> why it is null: "primary" (a count from 1 to 4), "secondary" (withheld to
+    # protect one), "rate" (computed from a withheld count), "missing".
+    withheld: dict[str, str]
+    national: ComparatorOut | None
+    la: ComparatorOut | None
+
+
+def _comparator_out(c) -> ComparatorOut | None:
+    if c is None:
+        return None
+    return ComparatorOut(label=c.label, available=c.available, source=c.source,
+                         sen_support_rate=c.sen_support_rate, ehcp_rate=c.ehcp_rate)
+
+
+def school_out(school, f) -> SchoolOut:
+    """A school with its figures from `analytics.figures.school_rates`, as the viewer sees them."""
+    values, withheld = {}, {}
+    for key in ("pupils", "sen_support", "ehcp", "sen_support_rate", "ehcp_rate"):
+        v = getattr(f, key)
+        if v is not None and not isinstance(v, int | float):
+            withheld[key] = getattr(v, "reason", "missing")
+            v = None
+        values[key] = v
+    return SchoolOut(
+        code=school.code, urn=school.urn, name=school.name, phase=school.phase,
+        type=school.type, la_code=school.la_code, la_name=school.la_name,
+        trust_code=school.trust.code, suppressed=bool(withheld), withheld=withheld,
+        national=_comparator_out(f.compare and f.compare.national),
+        la=_comparator_out(f.compare and f.compare.la), **values,
+    )
 
 
 class NeedOut(Schema):

@@ -11,12 +11,11 @@ from ninja.pagination import paginate
 from sendtrust.access import policy
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy import Action
-from sendtrust.analytics.suppression import is_small
+from sendtrust.analytics.figures import school_rates
 from sendtrust.api.auth import AUTH
 from sendtrust.api.pagination import AuditedLimitOffset
-from sendtrust.api.schemas import ErrorOut, PupilDetailOut, PupilOut, SchoolOut
+from sendtrust.api.schemas import ErrorOut, PupilDetailOut, PupilOut, SchoolOut, school_out
 from sendtrust.organisations.models import School
-from sendtrust.organisations.overview import school_counts
 from sendtrust.pupils.models import Provision
 
 api = NinjaAPI(
@@ -43,27 +42,20 @@ def forbidden(request, exc):
 
 @api.get("/schools", response=list[SchoolOut], tags=["schools"])
 def list_schools(request):
-    """Schools whose figures the user may see; counts 1 to 4 are withheld from trustees."""
+    """Schools whose figures the user may see, from the one analytics source: counts and
+    rates withheld from trustees exactly as on the overview, with like-for-like comparators."""
     user = request.user
-    trusts = policy.trusts_for(user)
     schools = (
         School.objects.filter(pk__in=policy.schools_for(user, Action.SCHOOL_REGISTER))
-        | School.objects.filter(trust__in=trusts)
+        | School.objects.filter(trust__in=policy.trusts_for(user))
     ).select_related("trust").distinct().order_by("name")
-    out, counts_by_trust = [], {}
+    figures_of, rates_by_trust = {}, {}
     for s in schools:
-        if s.trust_id not in counts_by_trust:
-            counts_by_trust[s.trust_id] = school_counts(s.trust)
-        c = counts_by_trust[s.trust_id].get(s.pk, {"pupils": 0, "sen_support": 0, "ehcp": 0})
-        hide = policy.is_aggregate_only(user, s.trust)
-        values = {k: (None if hide and is_small(c[k]) else c[k])
-                  for k in ("pupils", "sen_support", "ehcp")}
-        out.append(SchoolOut(
-            code=s.code, urn=s.urn, name=s.name, phase=s.phase, type=s.type,
-            la_code=s.la_code, la_name=s.la_name, trust_code=s.trust.code,
-            suppressed=any(v is None for v in values.values()), **values,
-        ))
-    return out
+        if s.trust_id not in rates_by_trust:
+            hide = policy.is_aggregate_only(user, s.trust)
+            rates_by_trust[s.trust_id] = school_rates(s.trust, hide=hide)
+            figures_of.update({f.school.pk: f for f in rates_by_trust[s.trust_id].rows})
+    return [school_out(s, figures_of[s.pk]) for s in schools]
 
 
 class PupilFilter(Schema):

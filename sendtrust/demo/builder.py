@@ -68,6 +68,8 @@ class _Builder(PeopleMixin, WriterMixin):
         self.assigned: list[_PupilPlan] = []
         self.demo_ta_groups: set[int] = set()
         self.bar = None
+        # id(pupil plan) -> the last day on roll, for pupils who have left the trust.
+        self.left: dict[int, dt.date] = {}
 
     # -- the whole build --
 
@@ -90,7 +92,8 @@ class _Builder(PeopleMixin, WriterMixin):
 
         pupils = self.plan_pupils(plans, n_pupils)
         self.plan_moves(plans, pupils)
-        for plan in pupils:
+        leavers = self.plan_leavers(plans, pupils)
+        for plan in pupils + leavers:
             self.add_identifications(plan)
             self.allocate_upn(plan)
         groups = self.plan_groups(plans, pupils)
@@ -108,7 +111,7 @@ class _Builder(PeopleMixin, WriterMixin):
         for p in plans:
             p.school.number_on_roll = p.stats.pupils
 
-        self.save(plans, pupils, groups)
+        self.save(plans, pupils + leavers, groups)
         log_action(
             None,
             "demo.trust.built",
@@ -315,6 +318,35 @@ class _Builder(PeopleMixin, WriterMixin):
             enrolments=[(plan, start)],
             episodes=self.history(kind, provision, start),
         )
+
+    def plan_leavers(self, plans: list[_SchoolPlan], pupils: list[_PupilPlan]) -> list[_PupilPlan]:
+        """Pupils who left each school at the end of each of the last LEAVER_YEARS years.
+
+        Each school's top year group leaves every July, as many as are in it now, with SEN
+        histories up to the day they left: so every past census is rebuilt from the pupils on
+        roll that day, and the trend is the trust's true one, not today's pupils looked back.
+        """
+        rng = self.rng
+        on_roll: dict[tuple[int, int], int] = {}
+        for p in pupils:
+            key = (id(p.home), p.pupil["year_group"])
+            on_roll[key] = on_roll.get(key, 0) + 1
+        today, year = self.today, self.year
+        leavers: list[_PupilPlan] = []
+        try:
+            for left_year in range(year - data.LEAVER_YEARS, year):
+                last_day = dt.date(left_year + 1, 7, 20)
+                self.today, self.year = last_day, left_year
+                for plan in plans:
+                    top = plan.years[-1]
+                    size = on_roll.get((id(plan), top), 0)
+                    for _ in range(round(size * rng.uniform(0.9, 1.1))):
+                        leaver = self.plan_pupil(plan, top)
+                        self.left[id(leaver)] = last_day
+                        leavers.append(leaver)
+        finally:
+            self.today, self.year = today, year
+        return leavers
 
     def entry_date(self, kind: str, year_group: int) -> dt.date:
         """Return when the pupil joined: the start of the phase, now and then later."""

@@ -244,3 +244,6 @@ ADULT_FIRST = [
     "Daniel", "Matthew", "Andrew", "Gareth", "Sunil", "Owen", "Martin", "Simon",
 ]
 # fmt: on
+
+# Years of leavers the demo trust's records hold: each school's top year group, every July.
+LEAVER_YEARS = 5

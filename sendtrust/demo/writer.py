@@ -73,6 +73,11 @@ class WriterMixin:
              needs[p.episodes[-1].primary]]
             for p in pupils
         ]  # fmt: skip
+        if any(f.name == "left_on" for f in Pupil._meta.fields):
+            # A leaver's last day on roll, where the register keeps it (pupils.Pupil.left_on).
+            names.append("left_on")
+            for row, p in zip(rows, pupils, strict=True):
+                row.append(self.left.get(id(p)))
         insert_rows(Pupil, names, rows, adapt=True, progress=self.bar.update)
         # The rows went in without RETURNING; read the new keys back by UPN.
         ids = dict(Pupil.objects.filter(school__trust=trust).values_list("upn", "pk"))
@@ -82,8 +87,10 @@ class WriterMixin:
         enrolments, episodes = [], []
         for p in pupils:
             starts = [start for _, start in p.enrolments]
-            for (school, start), ends in zip(p.enrolments, _ends(starts), strict=True):
-                enrolments.append([p.pk, school.school.pk, start, ends])
+            ends = _ends(starts)
+            ends[-1] = self.left.get(id(p))  # a leaver's last enrolment is closed
+            for (school, start), end in zip(p.enrolments, ends, strict=True):
+                enrolments.append([p.pk, school.school.pk, start, end])
             starts = [ep.starts_on for ep in p.episodes]
             for ep, ends in zip(p.episodes, _ends(starts), strict=True):
                 episodes.append([

@@ -25,8 +25,8 @@ from dateutil.easter import easter
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from sendtrust.analytics.suppression import is_small, safe_rate
-from sendtrust.benchmarks import queries as benchmarks
+from sendtrust.analytics.figures.common import benchmark_phase, on_roll
+from sendtrust.analytics.suppression import is_small
 from sendtrust.benchmarks.models import Figure, Level
 
 # --------------------------------------------------------------------------------- interface
@@ -188,34 +188,6 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _national_phase(school) -> str | None:
-    """The DfE phase whose national figures fit a school (None: all schools)."""
-    if school.type == "special":
-        return "special"
-    if school.type == "ap":
-        return "ap"
-    return {"primary": "primary", "secondary": "secondary", "nursery": "nursery"}.get(
-        school.phase)
-
-
-
-
-@dataclass
-class _Counts:
-    pupils: int = 0
-    sen_support: int = 0
-    ehcp: int = 0
-    identified: int = 0
-
-    @property
-    def register(self) -> int:
-        return self.sen_support + self.ehcp
-
-    def add(self, other: _Counts) -> None:
-        for f in ("pupils", "sen_support", "ehcp", "identified"):
-            setattr(self, f, getattr(self, f) + getattr(other, f))
-
-
 # --------------------------------------------------------------------------------- facts
 
 
@@ -249,36 +221,38 @@ class Facts:
     # Our own counts ---------------------------------------------------------------------------
 
     @cached_property
-    def counts_by_school(self) -> dict[int, _Counts]:
-        """Pupils, SEN support, EHC plans and record-keeping counts per school: one query."""
+    def rates(self):
+        """Every school's figures as this viewer may see them: the one analytics source."""
+        from sendtrust.analytics.figures import school_rates
+
+        return school_rates(self.trust, hide=self.hide_small)
+
+    def figures(self, school=None):
+        """The school's row of `rates` (the whole trust's when school is None)."""
+        if school is None:
+            return self.rates.total
+        return next(f for f in self.rates.rows if f.school.pk == school.pk)
+
+    @cached_property
+    def identified_by_school(self) -> dict[int, int]:
+        """Pupils on the SEN register whose identification is recorded, per school: one query.
+
+        The register itself (SEN support and EHC plans) comes from `rates`.
+        """
         from sendtrust.pupils.models import Identification, Provision, Pupil
 
-        on_register = Q(sen_provision__in=[Provision.SUPPORT, Provision.EHCP])
         identified = Exists(Identification.objects.filter(
             pupil=OuterRef("pk"), episode__ends_on__isnull=True, episode__isnull=False))
         rows = (
-            Pupil.objects.filter(school__trust=self.trust)
-            .values("school_id")
-            .annotate(
-                pupils=Count("id"),
-                sen_support=Count("id", filter=Q(sen_provision=Provision.SUPPORT)),
-                ehcp=Count("id", filter=Q(sen_provision=Provision.EHCP)),
-                identified_n=Count("id", filter=on_register & identified),
-            )
-            .order_by()
+            Pupil.objects.filter(on_roll(), school__trust=self.trust,
+                                 sen_provision__in=[Provision.SUPPORT, Provision.EHCP])
+            .filter(identified).values("school_id").annotate(n=Count("id")).order_by()
         )
-        return {
-            r["school_id"]: _Counts(r["pupils"], r["sen_support"], r["ehcp"], r["identified_n"])
-            for r in rows
-        }
+        return {r["school_id"]: r["n"] for r in rows}
 
-    def counts(self, school=None) -> _Counts:
-        if school is not None:
-            return self.counts_by_school.get(school.pk, _Counts())
-        total = _Counts()
-        for c in self.counts_by_school.values():
-            total.add(c)
-        return total
+    def has_pupils(self, school=None) -> bool:
+        """Whether the scope has pupils on roll (a withheld count still means it has some)."""
+        return self.figures(school).pupils not in (0, None)
 
     @cached_property
     def needs_by_school(self) -> dict[int, Counter]:
@@ -286,7 +260,7 @@ class Facts:
         from sendtrust.pupils.models import Provision, Pupil
 
         rows = (
-            Pupil.objects.filter(school__trust=self.trust,
+            Pupil.objects.filter(on_roll(), school__trust=self.trust,
                                  sen_provision__in=[Provision.SUPPORT, Provision.EHCP])
             .values_list("school_id", "primary_need__code", "primary_need__label")
             .annotate(n=Count("id"))
@@ -353,26 +327,6 @@ class Facts:
     # Benchmarks -------------------------------------------------------------------------------
 
     @cached_property
-    def national(self) -> dict:
-        phases = {None} | {_national_phase(s) for s in self.schools}
-        return benchmarks.national_sen_rates_many(phases)
-
-    def national_for(self, school=None) -> benchmarks.Rates | None:
-        if school is None:
-            return self.national.get(None)
-        return self.national.get(_national_phase(school)) or self.national.get(None)
-
-    @cached_property
-    def la_rates(self) -> dict:
-        return benchmarks.la_sen_rates_many({s.la_code for s in self.schools})
-
-    def la_for(self, school=None) -> benchmarks.Rates | None:
-        if school is not None:
-            return self.la_rates.get(school.la_code)
-        codes = {s.la_code for s in self.schools}
-        return self.la_rates.get(codes.pop()) if len(codes) == 1 else None
-
-    @cached_property
     def la_needs(self) -> dict[tuple[str, str], tuple[str, str, Counter]]:
         """(LA code, phase) -> (period, source, pupils with SEN by need), latest year: 1 query."""
         codes = {s.la_code for s in self.schools}
@@ -398,7 +352,7 @@ class Facts:
         total: Counter = Counter()
         periods, sources, names = set(), set(), set()
         for s in schools:
-            phase = _national_phase(s)
+            phase = benchmark_phase(s)
             keys = ([(s.la_code, phase)] if phase else
                     [k for k in self.la_needs if k[0] == s.la_code])
             for key in keys:
@@ -423,15 +377,6 @@ class Facts:
     def reading(self, key: str) -> Reading:
         return READERS[key](self, INDICATORS[key])
 
-    def shown_rate(self, part: int, whole: int) -> tuple[float | None, bool]:
-        """A percentage, or (None, True) when disclosure control withholds it."""
-        if self.hide_small and (is_small(part) or is_small(whole)):
-            return None, True
-        if self.hide_small:
-            proportion = safe_rate(part, whole)
-            return (None if proportion is None else round(100 * proportion, 1)), False
-        return _pct(part, whole), False
-
 
 # --------------------------------------------------------------------------------- readers
 
@@ -447,45 +392,56 @@ def _withheld(indicator: Indicator, comparisons=()) -> Reading:
                    "which is not shown to aggregate-only viewers.", suppressed=True)
 
 
+def _value(v) -> tuple[float | None, bool]:
+    """A figure of `rates` as a reading holds it: (value, withheld)."""
+    if v is None or isinstance(v, int | float):
+        return v, False
+    return None, True
+
+
 def _rate_reader(part: str, benchmark: str, words: str) -> Callable[[Facts, Indicator], Reading]:
-    """SEN support or EHC plan rate against the trust, national and the local authority."""
+    """SEN support or EHC plan rate against the trust and like-for-like England and LA rates.
+
+    Every figure is the one the overview and analytics show this viewer (`Facts.rates`).
+    """
 
     def read(facts: Facts, indicator: Indicator) -> Reading:
-        own = facts.counts(facts.school)
+        own = facts.figures(facts.school)
         comparisons: list[Comparison] = []
-        nouns: list[tuple[str, str]] = []
+        nouns: list[str] = []
         if facts.school is not None:
-            trust = facts.counts()
-            value, hidden = facts.shown_rate(getattr(trust, part), trust.pupils)
+            value, hidden = _value(getattr(facts.rates.total, benchmark))
             if not hidden and value is not None:
                 comparisons.append(Comparison(f"Trust ({facts.trust.name})", value,
                                               "sendtrust pupil records"))
-                nouns.append(("the trust's", ""))
-        national = facts.national_for(facts.school)
-        if national is not None and getattr(national, benchmark) is not None:
-            comparisons.append(Comparison(f"National ({national.period})",
-                                          getattr(national, benchmark), national.source))
-            nouns.append(("the national", f" ({national.period})"))
-        la = facts.la_for(facts.school)
-        if la is not None and getattr(la, benchmark) is not None:
-            place = la.geography_name or "Local authority"
-            comparisons.append(Comparison(f"{place} ({la.period})", getattr(la, benchmark),
-                                          la.source))
-            nouns.append(("the local authority's", f" ({place}, {la.period})"))
-        if not own.pupils:
+                nouns.append("the trust's")
+        missing: list = []
+        for c in (own.compare.national, own.compare.la) if own.compare else ():
+            if c.available and getattr(c, benchmark) is not None:
+                comparisons.append(Comparison(c.label, getattr(c, benchmark), c.source))
+                nouns.append(c.label)
+            else:
+                comparisons.append(Comparison(c.label, None, c.source))
+                missing.append(c)
+        if not facts.has_pupils(facts.school):
             reading = _no_pupils(facts, indicator)
             return Reading(indicator, False, None, tuple(comparisons), reading.text)
-        value, hidden = facts.shown_rate(getattr(own, part), own.pupils)
+        value, hidden = _value(getattr(own, benchmark))
         if hidden or value is None:
             return _withheld(indicator, comparisons)
-        against = [f"{_compare(value, c.value)} {noun} {fmt(c.value, 'percent')}{after}"
-                   for (noun, after), c in zip(nouns, comparisons, strict=True)]
+        against = [f"{_compare(value, c.value)} {noun} {fmt(c.value, 'percent')}"
+                   for noun, c in zip(nouns, [c for c in comparisons if c.value is not None],
+                                      strict=True)]
+        reasons = "; ".join(dict.fromkeys(c.reason for c in missing if c.reason))
         if against:
-            tail = ", ".join(against[:-1]) + (" and " if len(against) > 1 else "") + against[-1]
-            text = f"{fmt(value, 'percent')} of pupils at {facts.name} {words}, {tail}."
+            tail = "; ".join(against[:-1]) + ("; and " if len(against) > 1 else "") + against[-1]
+            text = f"{fmt(value, 'percent')} of pupils at {facts.name} {words}: {tail}."
+            if reasons:
+                text += f" No like-for-like figure for {missing[0].geography}: {reasons}."
         else:
-            text = (f"{fmt(value, 'percent')} of pupils at {facts.name} {words}; no national "
-                    "or local authority figure is loaded yet to compare with.")
+            text = (f"{fmt(value, 'percent')} of pupils at {facts.name} {words}; there is no "
+                    "like-for-like national or local authority figure to compare with"
+                    + (f" ({reasons})." if reasons else "."))
         return Reading(indicator, True, value, tuple(comparisons), text)
 
     return read
@@ -495,11 +451,11 @@ def _need_mix(facts: Facts, indicator: Indicator) -> Reading:
     own = facts.needs(facts.school)
     register = sum(own.values())
     la = facts.la_need_mix(facts.school)
-    national_note = Comparison("National", None,
-                               "No national figure by primary need is in the loaded DfE files")
+    national_note = Comparison("England: no figure by primary need in the loaded DfE files",
+                               None, "")
     if not register:
         why = (f"{facts.name} has no pupils recorded in sendtrust"
-               if not facts.counts(facts.school).pupils
+               if not facts.has_pupils(facts.school)
                else f"{facts.name} has no pupils on the SEN register")
         return Reading(indicator, False, None, (national_note,), f"No data yet: {why}.")
     if facts.hide_small and is_small(register):
@@ -537,7 +493,7 @@ def _need_mix(facts: Facts, indicator: Indicator) -> Reading:
 
 def _change_reader(words: str) -> Callable[[Facts, Indicator], Reading]:
     def read(facts: Facts, indicator: Indicator) -> Reading:
-        if not facts.counts(facts.school).pupils:
+        if not facts.has_pupils(facts.school):
             return _no_pupils(facts, indicator)
         n = facts.changes(facts.school)[indicator.key]
         comparisons: list[Comparison] = []
@@ -558,29 +514,43 @@ def _change_reader(words: str) -> Callable[[Facts, Indicator], Reading]:
     return read
 
 
-def _register_share_reader(attr: str, words: str) -> Callable[[Facts, Indicator], Reading]:
-    def read(facts: Facts, indicator: Indicator) -> Reading:
-        own = facts.counts(facts.school)
-        if not own.register:
-            why = ("has no pupils recorded in sendtrust" if not own.pupils
-                   else "has no pupils on the SEN register")
-            return Reading(indicator, False, None, (), f"No data yet: {facts.name} {why}.")
-        comparisons: list[Comparison] = []
-        if facts.school is not None:
-            trust = facts.counts()
-            value, hidden = facts.shown_rate(getattr(trust, attr), trust.register)
-            if not hidden and value is not None:
-                comparisons.append(Comparison(f"Trust ({facts.trust.name})", value,
-                                              "sendtrust pupil records"))
-        value, hidden = facts.shown_rate(getattr(own, attr), own.register)
-        if hidden or value is None:
-            return _withheld(indicator, comparisons)
-        text = f"{fmt(value, 'percent')} of pupils on {facts.name}'s SEN register {words}"
-        if comparisons:
-            text += f", against {fmt(comparisons[0].value, 'percent')} across the trust"
-        return Reading(indicator, True, value, tuple(comparisons), text + ".")
+def _identification(facts: Facts, indicator: Indicator) -> Reading:
+    """The share of the SEN register with its identification recorded, as the viewer may see.
 
-    return read
+    The register (SEN support plus EHC plans) is the one `rates` gives; a share is withheld
+    whenever either part or the identified count is.
+    """
+    def share(f, identified: int) -> tuple[float | None, bool]:
+        k, e = f.sen_support, f.ehcp
+        if not isinstance(k, int) or not isinstance(e, int):
+            return None, k is not None and e is not None
+        if facts.hide_small and (is_small(identified) or is_small(k + e)
+                                 or is_small(k + e - identified)):
+            return None, True
+        return _pct(identified, k + e), False
+
+    ident = facts.identified_by_school
+    own = facts.figures(facts.school)
+    own_n = (ident.get(facts.school.pk, 0) if facts.school is not None
+             else sum(ident.values()))
+    value, hidden = share(own, own_n)
+    if not hidden and not value and own.sen_support in (0, None) and own.ehcp in (0, None):
+        why = ("has no pupils recorded in sendtrust" if not facts.has_pupils(facts.school)
+               else "has no pupils on the SEN register")
+        return Reading(indicator, False, None, (), f"No data yet: {facts.name} {why}.")
+    comparisons: list[Comparison] = []
+    if facts.school is not None:
+        trust_value, trust_hidden = share(facts.rates.total, sum(ident.values()))
+        if not trust_hidden and trust_value is not None:
+            comparisons.append(Comparison(f"Trust ({facts.trust.name})", trust_value,
+                                          "sendtrust pupil records"))
+    if hidden or value is None:
+        return _withheld(indicator, comparisons)
+    text = (f"{fmt(value, 'percent')} of pupils on {facts.name}'s SEN register have a record of "
+            "who identified their need and on what evidence")
+    if comparisons:
+        text += f", against {fmt(comparisons[0].value, 'percent')} across the trust"
+    return Reading(indicator, True, value, tuple(comparisons), text + ".")
 
 
 READERS: dict[str, Callable[[Facts, Indicator], Reading]] = {
@@ -590,8 +560,7 @@ READERS: dict[str, Callable[[Facts, Indicator], Reading]] = {
     "register_added_sen_support": _change_reader("were added to SEN support"),
     "register_added_ehcp": _change_reader("were given an EHC plan"),
     "register_removed": _change_reader("left the SEN register"),
-    "identification_recorded": _register_share_reader(
-        "identified", "have a record of who identified their need and on what evidence"),
+    "identification_recorded": _identification,
 }
 assert set(READERS) == set(INDICATORS)
 

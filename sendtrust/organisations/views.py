@@ -1,20 +1,23 @@
-"""The trust overview."""
+"""The trust overview: every school's figures from the one analytics source."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from sendtrust.access.policy import Action, get_trust_for_user
-from sendtrust.organisations import overview
+from sendtrust.access.policy import Action, allows, get_trust_for_user, is_aggregate_only
+from sendtrust.analytics import figures
 
 
 @login_required
 def trust_overview(request, code):
-    """Every school of a trust with its SEN rates beside the national rates."""
+    """Every school of a trust with its SEN rates beside like-for-like comparators."""
     trust = get_trust_for_user(request, code, Action.TRUST_OVERVIEW)
+    hide = is_aggregate_only(request.user, trust)
+    rates = figures.school_rates(trust, hide=hide)
+    context = {"trust": trust, "rates": rates, "rows": rates.rows, "total": rates.total,
+               "hide_small": hide}
     if trust.read_only:
         # Built from public data alone: published school figures, no pupil records.
-        data = overview.public_trust_overview(trust)
-        return render(request, "organisations/public_trust_overview.html",
-                      {"trust": trust, **data})
-    data = overview.trust_overview(trust, user=request.user)
-    return render(request, "organisations/trust_overview.html", {"trust": trust, **data})
+        return render(request, "organisations/public_trust_overview.html", context)
+    context["openable"] = {f.school.pk for f in rates.rows
+                           if allows(request.user, Action.SCHOOL_REGISTER, f.school)}
+    return render(request, "organisations/trust_overview.html", context)

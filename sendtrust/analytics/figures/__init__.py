@@ -64,7 +64,8 @@ from sendtrust.analytics.figures.outcomes import (  # noqa: F401  (re-exported)
 from sendtrust.analytics.figures.schools import (  # noqa: F401  (re-exported)
     SchoolFigures,
     SchoolRates,
-    _counts_from_records,
+    comparator_cells,
+    record_counts,
     school_rates,
     school_rates_table,
 )
@@ -80,8 +81,6 @@ from sendtrust.analytics.figures.trend import (  # noqa: F401  (re-exported)
     trend_query,
 )
 from sendtrust.analytics.tables import Table
-from sendtrust.benchmarks import queries as benchmarks
-from sendtrust.benchmarks.models import Level
 from sendtrust.organisations.models import School, Trust
 
 # --------------------------------------------------------------------------- whole pages
@@ -112,8 +111,7 @@ class Analytics:
     def rates_table(self) -> Table:
         """The schools table, built on first use: the funnel section never shows it, so it
         does not pay for the national and LA rates beside each school."""
-        national, la = _rates_context([f.school for f in self.rates.rows])
-        return school_rates_table(self.rates, national=national, la=la)
+        return school_rates_table(self.rates)
 
     def tables(self) -> dict[str, Table]:
         out = {"schools": self.rates_table}
@@ -124,37 +122,6 @@ class Analytics:
         out.update({"trend": self.trend.table, "gaps": self.gaps,
                     "timeliness": self.timeliness})
         return out
-
-
-def _la_rates_by_phase(codes, phases) -> dict[str | None, dict[str, benchmarks.Rates]]:
-    """Latest LA rates per phase asked (None = all schools), keyed by LA code: one query.
-
-    The same choice of file and period as `benchmarks.la_sen_rates_many`, for every phase at
-    once, so the query count does not grow with the phases a trust's schools span.
-    """
-    asked = {c.strip() for c in codes if c and c.strip()}
-    old_for = benchmarks._old_la_codes(asked)
-    if not old_for:
-        return {p: {} for p in phases}
-    stored = {p: benchmarks._phase(p) for p in phases}
-    groups = benchmarks._groups(Level.LA, set(old_for.values()), set(stored.values()))
-    best = benchmarks._best(groups, by=lambda key: (key[0], key[4]))
-    return {p: {code: best[(old, stored[p])] for code, old in old_for.items()
-                if (old, stored[p]) in best} for p in phases}
-
-
-def _rates_context(schools):
-    """National rates per phase, and each school's LA rate for its phase (else all schools)."""
-    phases = {benchmark_phase(s) for s in schools} - {None}
-    national = benchmarks.national_sen_rates_many({None, *phases})
-    by_phase = _la_rates_by_phase({s.la_code for s in schools}, {None, *phases})
-    la = {}
-    for s in schools:
-        p = benchmark_phase(s)
-        found = by_phase.get(p, {}).get(s.la_code) or by_phase[None].get(s.la_code)
-        if found is not None:
-            la[s.pk] = found
-    return national, la
 
 
 def analytics(trust: Trust, user, *, school: School | None = None,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db.models import Count, Max
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.utils import timezone
 
 from sendtrust.analytics.suppression import is_small
 from sendtrust.analytics.tables import (
@@ -16,6 +17,7 @@ from sendtrust.analytics.tables import (
 from sendtrust.benchmarks import queries as benchmarks
 from sendtrust.benchmarks.models import Dataset, Phase
 from sendtrust.organisations.models import School
+from sendtrust.pupils.models import Enrolment
 
 ENGLAND = benchmarks.ENGLAND
 LEVELS = (0.95, 0.998)
@@ -69,3 +71,14 @@ def data_version() -> str:
     return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
 
+
+
+def on_roll(on=None) -> Exists:
+    """A filter for pupils on roll at one of the trust's schools on a day (default today).
+
+    A leaver keeps their record and history, but their enrolment has ended: they are not
+    counted among today's pupils, as they are not in the census.
+    """
+    on = on or timezone.localdate()
+    return Exists(Enrolment.objects.filter(pupil=OuterRef("pk"), starts_on__lte=on).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on)))

@@ -63,6 +63,9 @@ class NationalFunnel:
     grid_csv: str = ""
     sample_csv: str = ""
     sample_max: float = 0.0  # the highest sampled rate %, for the chart's y scale
+    # Every school's rate (proportion), sorted: each trust school's centile is read from it.
+    ranked: tuple = ()
+    p_value: float | None = None  # the overdispersion test's p-value
 
     @property
     def grid(self) -> list[tuple]:
@@ -101,7 +104,7 @@ def national_funnel(phase: str, measure: str, method: str = DEFAULT_METHOD,
     if method not in METHODS:
         raise ValueError(f"unknown limits {method!r}")
     version = version or data_version()
-    key = f"analytics:funnel:v3:{version}:{phase}:{measure}:{method}"
+    key = f"analytics:funnel:v4:{version}:{phase}:{measure}:{method}"
     hit = cache.get(key)
     if hit is not None:
         return hit or None  # False caches "no file has this phase"
@@ -140,6 +143,8 @@ def _compute_funnel(phase: str, measure: str, method: str) -> NationalFunnel | N
         od.phi if od else None, od.tau2 if od else None, res.n_units, excluded,
         {lv: res.outside(lv) for lv in LEVELS},
         {lv: int(np.count_nonzero(res.flags[lv] == stats.ABOVE)) for lv in LEVELS},
+        ranked=tuple(np.sort(y_arr / n_arr).tolist()),
+        p_value=od.p_value if od else None,
     )
     grid = np.unique(np.round(np.geomspace(max(1.0, n_arr.min()), n_arr.max(), 160)))
     lim = partial.limits_at(grid)
@@ -238,7 +243,11 @@ def _place(nf: NationalFunnel, schools: list[SchoolFigures], measure: str,
         n = np.array([f.pupils for f in placeable], dtype=float)
         y = np.array([getattr(f, measure) for f in placeable], dtype=float)
         lim = nf.limits_at(n)
-        flags = stats.flag(y, n, lim)
+        if nf.method == "binomial":
+            flags = stats.exact_flag(y, n, nf.p0, LEVELS)
+        else:
+            flags = stats.flag(y, n, lim)
+        centile = stats.centiles(y / n, nf.ranked) if nf.ranked else [None] * len(placeable)
         for i, f in enumerate(placeable):
             codes[id(f)] = (_flag_code(flags[0.95][i], flags[0.998][i]), i)
     points, rows = [], []
@@ -256,8 +265,12 @@ def _place(nf: NationalFunnel, schools: list[SchoolFigures], measure: str,
             "national": round(100 * nf.p0, 1),
             "lo95": None, "hi95": None, "lo998": None, "hi998": None,
             "flag": FLAG_WORDS[code],
+            "centile": None, "band": "",
         }
         if i is not None:
+            c = centile[i]
+            row["centile"] = None if c is None else round(float(c), 1)
+            row["band"] = centile_band(row["centile"])
             row.update({
                 "lo95": round(100 * float(lim[0.95][0][i]), 1),
                 "hi95": round(100 * float(lim[0.95][1][i]), 1),
@@ -265,7 +278,8 @@ def _place(nf: NationalFunnel, schools: list[SchoolFigures], measure: str,
                 "hi998": round(100 * float(lim[0.998][1][i]), 1),
             })
             points.append({"school": f.name, "pupils": f.pupils, "rate": row["rate"],
-                           "flag": FLAG_WORDS[code]})
+                           "flag": FLAG_WORDS[code], "centile": row["centile"],
+                           "band": row["band"]})
         if f.school is not None:
             row["_link"] = f.school.code
         rows.append(row)
@@ -281,25 +295,52 @@ def _place(nf: NationalFunnel, schools: list[SchoolFigures], measure: str,
             Column("lo95", "95% lower", "pct"), Column("hi95", "95% upper", "pct"),
             Column("lo998", "99.8% lower", "pct"), Column("hi998", "99.8% upper", "pct"),
             Column("flag", "Flag"),
+            Column("centile", f"Centile among {PHASE_LABELS[nf.phase].lower()} schools", "num"),
+            Column("band", "Lowest or highest 5%"),
         ],
         rows=rows,
-        notes=[funnel_limits_note(nf)],
+        notes=[funnel_limits_note(nf), CENTILE_MEANING],
     )
     return FunnelSection(nf.phase, measure, nf, points, table, funnel_reading(nf, points))
+
+
+CENTILE_MEANING = (
+    "Centile: where the school's rate sits among every school of its kind in England (50 is "
+    "the middle); the limits ask whether a rate could be chance variation around the England "
+    "rate, so a school can be within wide limits yet in the lowest or highest 5% of schools."
+)
+
+
+def centile_band(centile: float | None) -> str:
+    """"Lowest 5%" or "Highest 5%" of schools of the kind in England, else ""."""
+    if centile is None:
+        return ""
+    if centile < 5:
+        return "Lowest 5%"
+    if centile > 95:
+        return "Highest 5%"
+    return ""
 
 
 def funnel_limits_note(nf: NationalFunnel) -> str:
     drawn = {
         "additive": "adjusted for overdispersion (additive random-effects, Spiegelhalter 2005)",
         "multiplicative": "adjusted for overdispersion (multiplicative factor)",
-        "binomial": "plain exact binomial",
+        "binomial": "exact binomial: a school is flagged only where its own tail probability "
+                    "is below the level",
     }[nf.method]
     text = (f"National comparison: {nf.n_units:,} {PHASE_LABELS[nf.phase].lower()} schools in "
             f"England, {nf.dataset}, {nf.period}. Limits are {drawn}.")
+    if nf.method != "binomial" and nf.phi is not None:
+        text += (f" The test finds overdispersion (phi = {nf.phi:.2f}, "
+                 f"p {'< 0.001' if (nf.p_value or 0) < 0.001 else f'= {nf.p_value:.3f}'}), "
+                 "so the limits are widened.")
     if nf.note:
-        text += f" ({nf.note}.)"
+        text += f" ({nf.note[0].upper()}{nf.note[1:]}.)"
     if nf.excluded:
-        text += f" {nf.excluded:,} school rows with a missing figure were left out."
+        rows = "school row" if nf.excluded == 1 else "school rows"
+        was = "was" if nf.excluded == 1 else "were"
+        text += f" {nf.excluded:,} {rows} with a missing figure {was} left out."
     return text
 
 

@@ -11,6 +11,7 @@ from django.db.models import Count, Min, Subquery, Sum
 from sendtrust.analytics.figures.common import (
     PHASE_LABELS,
     benchmark_phase,
+    on_roll,
     rate,
 )
 from sendtrust.analytics.figures.schools import (
@@ -65,7 +66,8 @@ def _national_need(phases: set[str], la_code: str | None = None) -> tuple[dict, 
     if la_code:
         local = dict(rows.filter(geo_code=la_code).values("need").annotate(t=Sum("value"))
                      .values_list("need", "t"))
-    source = f"{first[1]}, {first[2]} (national = sum of LA rows)"
+    source = (f"England = the sum of every local authority's rows of {first[1]}, "
+              f"{first[2]} (the file has no England row by need)")
     return dict(national), local, source
 
 
@@ -93,7 +95,7 @@ def need_mix(trust: Trust, sr: SchoolRates, school: School | None = None) -> Nee
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     if sr.from_records:
         for sid, code, n in (
-            Pupil.objects.filter(school__trust=trust,
+            Pupil.objects.filter(on_roll(), school__trust=trust,
                                  sen_provision__in=[Provision.SUPPORT, Provision.EHCP])
             .values_list("school_id", "primary_need__code").annotate(n=Count("id")).order_by()
         ):

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from sendtrust.analytics import comparators
 from sendtrust.analytics.figures.common import (
-    PHASE_LABELS,
     benchmark_phase,
+    on_roll,
     rate,
 )
 from sendtrust.analytics.suppression import suppress_table
@@ -23,7 +25,7 @@ from sendtrust.analytics.tables import (
 )
 from sendtrust.benchmarks import queries as benchmarks
 from sendtrust.organisations.models import School, Trust
-from sendtrust.organisations.overview import school_counts
+from sendtrust.pupils.models import Provision, Pupil
 
 # --------------------------------------------------------------------------- school rates
 
@@ -40,6 +42,9 @@ class SchoolFigures:
     no_sen: int | Withheld | None
     phase: str | None = None  # benchmark phase
     source: str = ""
+    compare: comparators.Comparators | None = None  # England and LA, like for like
+    census: benchmarks.Rates | None = None  # a public trust's published figures
+    note: str = ""  # where a public school's figures come from, when not its own
 
     @property
     def sen_support_rate(self):
@@ -57,37 +62,93 @@ class SchoolRates:
     hide: bool
     from_records: bool  # False for a read-only trust: published census figures
     sources: list[str] = field(default_factory=list)
+    schools_with_figures: int = 0
+
+    @property
+    def from_predecessor(self) -> list[SchoolFigures]:
+        """Schools whose figures are not their own (a public trust's successor schools)."""
+        return [f for f in self.rows if f.note]
 
 
-def _counts_from_records(trust: Trust) -> dict[int, tuple[int, int, int]]:
-    """(pupils, SEN support, EHC plan) per school: the same query as the trust overview."""
-    return {
-        school_id: (r["pupils"], r["sen_support"], r["ehcp"])
-        for school_id, r in school_counts(trust).items()
-    }
+def record_counts(trust: Trust) -> dict[int, tuple[int, int, int]]:
+    """(pupils, SEN support, EHC plan) per school of the trust, from pupil records: one query.
+
+    The only count of a school's pupils in sendtrust: every page, export and route reads it
+    through `school_rates`, which applies the viewer's suppression.
+    """
+    rows = (
+        Pupil.objects.filter(on_roll(), school__trust=trust)
+        .values("school_id")
+        .annotate(
+            pupils=Count("id"),
+            sen_support=Count("id", filter=Q(sen_provision=Provision.SUPPORT)),
+            ehcp=Count("id", filter=Q(sen_provision=Provision.EHCP)),
+        )
+        .order_by()
+    )
+    return {r["school_id"]: (r["pupils"], r["sen_support"], r["ehcp"]) for r in rows}
+
+
+def public_census(schools: list[School]) -> tuple[dict, dict[int, str]]:
+    """A public trust's published figures per URN, each predecessor's given to one school only.
+
+    GIAS can name one predecessor for several schools of a trust (a split school), or a
+    predecessor that is itself one of the trust's schools. Its census figures then go to the
+    one school that is not already counted, the first by name; the others show none, and
+    their note names the school the figures are counted under.
+    """
+    published = benchmarks.school_census_many([s.urn for s in schools])
+    own = {s.urn: s for s in schools if s.urn in published
+           and "; figures of predecessor URN " not in published[s.urn].source}
+    taken: dict[str, School] = dict(own)
+    notes: dict[int, str] = {}
+    for s in schools:
+        r = published.get(s.urn)
+        if r is None or s.urn in own:
+            continue
+        _, _, old = r.source.partition("; figures of predecessor URN ")
+        if old in taken:
+            notes[s.pk] = (f"its predecessor's figures (URN {old}) are counted once, under "
+                           f"{taken[old].name}")
+            del published[s.urn]
+        else:
+            taken[old] = s
+            notes[s.pk] = f"figures of its predecessor, URN {old}"
+    return published, notes
 
 
 def school_rates(trust: Trust, *, hide: bool) -> SchoolRates:
-    """Every school's counts and rates; for aggregate-only viewers, secondary-suppressed.
+    """Every school's counts, rates and like-for-like comparators, as this viewer may see them.
 
-    The suppressed table is schools x (SEN support, EHC plan, no SEN) with pupils as row
-    totals: no withheld count can be worked out from the published ones and the totals.
+    The one source of a school's figures: the overview, analytics, the public profile, the
+    self-evaluation evidence, every export and the API read it. For aggregate-only viewers
+    the table schools x (SEN support, EHC plan, no SEN), with pupils as row totals and the
+    whole trust as column totals, is suppressed as one table, so that no withheld count can
+    be worked out from anything else it publishes.
     """
     schools = list(trust.schools.order_by("name"))
     sources: list[str] = []
+    census: dict = {}
+    notes: dict[int, str] = {}
     if trust.read_only:
-        published = benchmarks.school_census_many([s.urn for s in schools])
+        census, notes = public_census(schools)
         raw = {}
         for s in schools:
-            r = published.get(s.urn)
+            r = census.get(s.urn)
             raw[s.pk] = (r.pupils, r.sen_support, r.ehcp) if r else (None, None, None)
-        for label in sorted({f"{r.source} ({r.period})" for r in published.values()}):
+        for label in sorted({f"{r.source.partition('; ')[0]} ({r.period})"
+                             for r in census.values()}):
             sources.append(label)
+        # A public trust's whole-trust figures are the sums over the schools with figures.
+        counted = [s for s in schools if None not in raw[s.pk]]
     else:
-        counts = _counts_from_records(trust)
+        counts = record_counts(trust)
         raw = {s.pk: counts.get(s.pk, (0, 0, 0)) for s in schools}
         sources.append("sendtrust pupil records, current SEN status on "
                        f"{timezone.localdate():%d %B %Y}")
+        counted = schools
+    compare, trust_compare, basis = comparators.for_schools(schools)
+    sources += basis
 
     def no_sen(p, k, e):
         return None if None in (p, k, e) else p - k - e
@@ -95,7 +156,10 @@ def school_rates(trust: Trust, *, hide: bool) -> SchoolRates:
     cells = [[raw[s.pk][1], raw[s.pk][2], no_sen(*raw[s.pk])] for s in schools]
     row_totals = [raw[s.pk][0] for s in schools]
 
+    in_total = [i for i, s in enumerate(schools) if s in counted]
+
     def total(values):
+        values = [values[i] for i in in_total]
         return None if any(v is None for v in values) else sum(values)
 
     col_totals = [total([c[j] for c in cells]) for j in range(3)]
@@ -115,64 +179,70 @@ def school_rates(trust: Trust, *, hide: bool) -> SchoolRates:
         grand = mark(t.grand_total, t.grand_total_reason)
     rows = [
         SchoolFigures(s, s.name, row_totals[i], cells[i][0], cells[i][1], cells[i][2],
-                      benchmark_phase(s))
+                      benchmark_phase(s), compare=compare[s.pk], census=census.get(s.urn),
+                      note=notes.get(s.pk, ""))
         for i, s in enumerate(schools)
     ]
-    total_row = SchoolFigures(None, "Whole trust", grand, *col_totals)
-    return SchoolRates(rows, total_row, hide, not trust.read_only, sources)
+    total_row = SchoolFigures(None, "Whole trust", grand, *col_totals, compare=trust_compare)
+    return SchoolRates(rows, total_row, hide, not trust.read_only, sources,
+                       schools_with_figures=len(counted))
 
 
-def school_rates_table(sr: SchoolRates, national=None, la=None) -> Table:
-    """The schools table: counts, rates, and the national and LA rates beside them."""
+def comparator_cells(f: SchoolFigures) -> dict:
+    """The comparator columns of one row: labelled rates, or why there is none."""
+    out = {}
+    for place in ("national", "la"):
+        c = getattr(f.compare, place) if f.compare else None
+        out[f"{place}_label"] = c.label if c else ""
+        out[f"{place}_sen_support_rate"] = c.sen_support_rate if c else None
+        out[f"{place}_ehcp_rate"] = c.ehcp_rate if c else None
+    return out
+
+
+def school_rates_table(sr: SchoolRates) -> Table:
+    """The schools table: counts, rates, and like-for-like England and LA rates, labelled."""
     columns = [
         Column("school", "School"),
-        Column("phase", "Phase compared within"),
         Column("la", "Local authority"),
         Column("pupils", "Pupils", "count"),
         Column("sen_support", "SEN support", "count"),
         Column("sen_support_rate", "SEN support %", "pct"),
         Column("ehcp", "EHC plans", "count"),
         Column("ehcp_rate", "EHC plan %", "pct"),
-        Column("national_sen_support_rate", "National SEN support %", "pct"),
-        Column("national_ehcp_rate", "National EHC plan %", "pct"),
+        Column("national_label", "England comparator"),
+        Column("national_sen_support_rate", "England SEN support %", "pct"),
+        Column("national_ehcp_rate", "England EHC plan %", "pct"),
+        Column("la_label", "LA comparator"),
         Column("la_sen_support_rate", "LA SEN support %", "pct"),
         Column("la_ehcp_rate", "LA EHC plan %", "pct"),
     ]
-    national = national or {}
-    la = la or {}
 
-    def row(f: SchoolFigures, school: School | None):
-        nat = national.get(f.phase) or national.get(None)
-        local = la.get(school.pk) if school else None
+    def row(f: SchoolFigures):
+        school = f.school
         out = {
             "school": f.name,
-            "phase": PHASE_LABELS.get(f.phase, "") if school else "",
             "la": school.la_name if school else "",
             "pupils": f.pupils,
             "sen_support": f.sen_support,
             "sen_support_rate": f.sen_support_rate,
             "ehcp": f.ehcp,
             "ehcp_rate": f.ehcp_rate,
-            "national_sen_support_rate": nat.sen_support_rate if nat else None,
-            "national_ehcp_rate": nat.ehcp_rate if nat else None,
-            "la_sen_support_rate": local.sen_support_rate if local else None,
-            "la_ehcp_rate": local.ehcp_rate if local else None,
+            **comparator_cells(f),
         }
         if school is not None:
             out["_link"] = school.code
         return out
 
     notes = list(sr.sources)
-    for key, nat in sorted(national.items(), key=lambda kv: str(kv[0])):
-        if nat is not None:
-            notes.append(f"National {PHASE_LABELS.get(key or '', 'all schools').lower()}: "
-                         f"{nat.source}, {nat.period}.")
+    moved = [f for f in sr.rows if f.note]
+    if moved:
+        notes.append("Figures not the school's own: " + "; ".join(
+            f"{f.name}: {f.note}" for f in moved) + ".")
     if sr.hide:
         notes.append("Counts from 1 to 4 are shown as 'fewer than 5', with no rate, and other "
-                     "cells are withheld where they would let a hidden count be worked out.")
+                     "cells, totals included, are withheld where they would let a hidden count "
+                     "be worked out.")
     return Table(
         "schools", "SEN support and EHC plans by school", columns,
-        rows=[row(f, f.school) for f in sr.rows], footer=[row(sr.total, None)], notes=notes,
+        rows=[row(f) for f in sr.rows], footer=[row(sr.total)], notes=notes,
     )
-
-

@@ -37,17 +37,45 @@ def census_day(year: int) -> dt.date:
     return first + dt.timedelta(days=(3 - first.weekday()) % 7 + 14)
 
 
-def census_days(trust: Trust, school: School | None = None, today=None) -> list[dt.date]:
-    """January census days from the first SEN episode of the trust's pupils to today."""
-    today = today or timezone.localdate()
-    episodes = SenEpisode.objects.filter(pupil__school__trust=trust)
+@dataclass(frozen=True)
+class Coverage:
+    """From when the trust's (or school's) enrolment records hold every pupil on roll.
+
+    A pupil who left before records began is missing from them, so a past census rebuilt
+    from enrolments would count too few. Departures are recorded from each school's earliest
+    recorded leaving date on; the history is complete from the latest of those dates over
+    the schools in scope. None when a school has no recorded leaver yet.
+    """
+
+    complete_from: dt.date | None
+    without_leavers: list[str]
+
+
+def coverage(trust: Trust, school: School | None = None) -> Coverage:
+    """Each school's earliest recorded departure, in one query."""
+    rows = Enrolment.objects.filter(school__trust=trust)
     if school is not None:
-        episodes = episodes.filter(pupil__school=school)
-    first = episodes.aggregate(d=Min("starts_on"))["d"]
-    if first is None:
+        rows = rows.filter(school=school)
+    firsts = dict(rows.values("school_id").annotate(first=Min("ends_on")).order_by()
+                  .values_list("school_id", "first"))
+    if not firsts:
+        return Coverage(None, [])
+    missing = sorted(s.name for s in School.objects.filter(pk__in=[k for k, v in firsts.items()
+                                                                    if v is None]))
+    if missing:
+        return Coverage(None, missing)
+    return Coverage(max(firsts.values()), [])
+
+
+def census_days(trust: Trust, school: School | None = None, today=None,
+                cover: Coverage | None = None) -> list[dt.date]:
+    """January census days the enrolment records cover in full, up to today."""
+    today = today or timezone.localdate()
+    cover = cover or coverage(trust, school)
+    if cover.complete_from is None:
         return []
-    years = range(max(first.year, today.year - 11), today.year + 1)
-    return [d for d in map(census_day, years) if first <= d <= today]
+    years = range(max(cover.complete_from.year, today.year - 11), today.year + 1)
+    return [d for d in map(census_day, years) if cover.complete_from <= d <= today]
 
 
 TREND_SQL = """
@@ -130,14 +158,17 @@ class Trend:
     table: Table
     chart: list[dict]
     has_trust: bool
+    coverage: Coverage | None = None
 
 
 def trend(trust: Trust, sr: SchoolRates, school: School | None = None) -> Trend:
     """The trust's (or school's) rates at each January census, beside England's series."""
     hide = sr.hide
     mine = {}
+    cover = coverage(trust, school) if sr.from_records else Coverage(None, [])
     if sr.from_records:
-        for day, (p, k, e) in _status_by_day(trust, census_days(trust, school), school).items():
+        days = census_days(trust, school, cover=cover)
+        for day, (p, k, e) in _status_by_day(trust, days, school).items():
             mine[day.year] = (day, shown(p, hide), shown(k, hide), shown(e, hide))
     national, sources = _national_series()
     who = school.name if school else "Trust"
@@ -162,10 +193,21 @@ def trend(trust: Trust, sr: SchoolRates, school: School | None = None) -> Trend:
             if isinstance(row[key], float):
                 chart.append({"year": year, "measure": measure, "group": group,
                               "series": f"{group}: {measure}", "rate": row[key]})
-    notes = [f"England, all schools: {s}." for s in sources]
+    notes = [f"England, all schools: the England row of {s}." for s in sources]
     if sr.from_records:
-        notes.append("Trust figures are rebuilt from the SEN episode history of the pupils "
-                     "enrolled on each January census day.")
+        notes.append("Each census is rebuilt from enrolment and SEN episode history: the "
+                     "pupils on roll on that January census day, leavers included, and their "
+                     "SEN status that day.")
+        if cover.complete_from is not None:
+            first = cover.complete_from.year + (census_day(cover.complete_from.year)
+                                                < cover.complete_from)
+            notes.append(f"The records hold every pupil on roll from "
+                         f"{cover.complete_from:%d %B %Y} (the first recorded leaver), so the "
+                         f"history is complete from the January {first} census; earlier "
+                         "years are not shown.")
+        elif cover.without_leavers:
+            notes.append("No census before today can be rebuilt in full yet: the records hold "
+                         "no pupil who has left " + ", ".join(cover.without_leavers) + ".")
     else:
         notes.append("This trust is built from public data and holds no pupil records, so "
                      "there is no trust trend.")
@@ -179,6 +221,6 @@ def trend(trust: Trust, sr: SchoolRates, school: School | None = None) -> Trend:
          Column("national_ehcp_rate", "England EHC plan %", "pct")],
         rows=rows, notes=notes,
     )
-    return Trend(table, chart, bool(mine))
+    return Trend(table, chart, bool(mine), cover)
 
 

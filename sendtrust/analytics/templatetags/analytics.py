@@ -116,3 +116,15 @@ def spec_script(spec, element_id):
     text = (json.dumps(spec, cls=DjangoJSONEncoder).replace("&", "\\u0026")
             .replace("<", "\\u003C").replace(">", "\\u003E"))
     return mark_safe(f'<script id="{escape(element_id)}" type="application/json">{text}</script>')
+
+
+@register.filter
+def count_cell(value):
+    """A count as the viewer may see it: 1,234, "fewer than 5", or a dash read as such."""
+    return mark_safe(cell_html(value, "count"))
+
+
+@register.filter
+def pct_cell(value):
+    """A percentage as the viewer may see it: 12.3%, withheld in words, or a dash."""
+    return mark_safe(cell_html(value, "pct"))

@@ -49,6 +49,7 @@ ROUTES = {
     "analytics:trust_funnels": ("get", TRUST, _trust_path("funnels/")),
     "analytics:trust_export": ("get", TRUST, _trust_path("schools.csv")),
     "analytics:trust_export:xlsx": ("get", TRUST, _trust_path("need-mix.xlsx")),
+    "analytics:trust_report": ("get", TRUST, _trust_path("report.pdf")),
     "analytics:one_school": ("get", SCHOOL, _school_path("")),
     "analytics:one_school_funnels": ("get", SCHOOL, _school_path("funnels/")),
     "analytics:one_school_export": ("get", SCHOOL, _school_path("trend.csv")),

@@ -16,7 +16,7 @@ from sendtrust.analytics import figures
 from sendtrust.analytics.tables import Withheld
 from sendtrust.analytics.tests.conftest import MIX
 from sendtrust.organisations.models import School, Trust
-from sendtrust.pupils.models import Provision
+from sendtrust.pupils.models import Enrolment, Provision
 from sendtrust.testing import PupilFactory, SchoolFactory, give_status
 
 pytestmark = pytest.mark.django_db
@@ -45,43 +45,85 @@ def test_national_funnel_pools_every_school_and_names_the_file(benchmarks):
 
 def test_national_funnel_is_cached(benchmarks, django_assert_max_num_queries):
     figures.national_funnel("secondary", "ehcp")
-    with django_assert_max_num_queries(1):  # the data-version check only
+    with django_assert_max_num_queries(2):  # the data-version check and the cache read
         again = figures.national_funnel("secondary", "ehcp")
     assert again.n_units == len(benchmarks["schools"]["secondary"])
 
 
-def test_school_far_above_the_funnel_is_flagged_above(cast, benchmarks):
-    school = SchoolFactory(trust=cast.trust, name="High Primary")
-    for i in range(60):
+def school_with(trust, name: str, pupils: int, on_support: int):
+    """A primary school of the trust with `pupils` pupils, the first `on_support` on SEN support."""
+    school = SchoolFactory(trust=trust, name=name)
+    for i in range(pupils):
         pupil = PupilFactory(school=school)
-        if i < 30:
+        if i < on_support:
             give_status(pupil, Provision.SUPPORT, "SLCN")
+    return school
+
+
+def test_school_far_above_the_funnel_is_flagged_above(cast, benchmarks):
+    school_with(cast.trust, "High Primary", 60, 30)
     data = figures.analytics(cast.trust, cast.users["send_leader"], sections={"funnel"})
     section = next(f for f in data.funnels if f.slug == "funnel-primary-sen_support")
     row = next(r for r in section.table.rows if r["school"] == "High Primary")
     assert row["rate"] == 50.0
     assert row["flag"] == "Above the 99.8% limit"
     assert row["hi998"] < 50.0
-    assert {"school": "High Primary", "pupils": 60, "rate": 50.0,
-            "flag": "Above the 99.8% limit"} in section.points
+    point = next(p for p in section.points if p["school"] == "High Primary")
+    assert {k: point[k] for k in ("pupils", "rate", "flag")} == {
+        "pupils": 60, "rate": 50.0, "flag": "Above the 99.8% limit"}
+    assert point["band"] == "Highest 5%"
 
 
-def test_trend_rebuilds_each_census_day_from_episode_history(cast, benchmarks):
+def _leave(pupil, on):
+    Enrolment.objects.filter(pupil=pupil, ends_on__isnull=True).update(ends_on=on)
+
+
+def test_trend_counts_the_pupils_on_roll_each_census_day_leavers_and_joiners(cast, benchmarks):
+    """Hand-computed: nine pupils from September 2023, a leaver before the 2024 census, a
+    joiner in September 2024 and a leaver in July 2025."""
     school = SchoolFactory(trust=cast.trust, name="Trend Primary")
-    pupils = [PupilFactory(school=school) for _ in range(10)]
+    pupils = [PupilFactory(school=school) for _ in range(10)]  # on roll from 1 Sep 2023
+    leaver = pupils[9]
+    give_status(leaver, Provision.SUPPORT, "MLD", on=dt.date(2023, 10, 1))
+    _leave(leaver, dt.date(2023, 12, 20))  # the first recorded leaver
+    joiner = PupilFactory(school=school)
+    Enrolment.objects.filter(pupil=joiner).update(starts_on=dt.date(2024, 9, 5))
+    give_status(joiner, Provision.SUPPORT, "SLCN", on=dt.date(2024, 10, 1))
     give_status(pupils[0], Provision.SUPPORT, "SLCN", on=dt.date(2023, 9, 1))
     give_status(pupils[0], Provision.EHCP, "SLCN", on=dt.date(2024, 9, 1))
     give_status(pupils[1], Provision.SUPPORT, "MLD", on=dt.date(2024, 1, 1))
+    _leave(pupils[8], dt.date(2025, 7, 18))
     data = figures.analytics(cast.trust, cast.users["send_leader"], school=school,
                              sections={"trend"})
-    by_year = {r["year"]: r for r in data.trend.table.rows}
+    by_year = {r["year"]: r for r in data.trend.table.rows if r["census_day"]}
+    # 18 Jan 2024: pupils 0-8 (the leaver has gone, the joiner not come); SEN support 0, 1.
     assert by_year[2024]["census_day"] == "2024-01-18"
     assert (by_year[2024]["pupils"], by_year[2024]["sen_support"], by_year[2024]["ehcp"]) == (
-        10, 2, 0)
-    assert (by_year[2025]["sen_support"], by_year[2025]["ehcp"]) == (1, 1)
+        9, 2, 0)
+    # 16 Jan 2025: pupils 0-8 and the joiner; SEN support 1 and the joiner; 0 has a plan.
+    assert (by_year[2025]["pupils"], by_year[2025]["sen_support"], by_year[2025]["ehcp"]) == (
+        10, 2, 1)
     assert by_year[2025]["ehcp_rate"] == 10.0
-    assert by_year[2020]["national_ehcp_rate"] == benchmarks["national"][2020][1]
-    assert by_year[2020]["pupils"] is None  # before any episode: no trust figure
+    # 15 Jan 2026: pupil 8 left in July 2025.
+    assert (by_year[2026]["pupils"], by_year[2026]["sen_support"], by_year[2026]["ehcp"]) == (
+        9, 2, 1)
+    assert min(by_year) == 2024  # nothing before the first recorded leaver
+    assert "complete from the January 2024 census" in " ".join(data.trend.table.notes)
+    nat = {r["year"]: r for r in data.trend.table.rows}
+    assert nat[2020]["national_ehcp_rate"] == benchmarks["national"][2020][1]
+    assert nat[2020]["pupils"] is None  # not covered by the records: no trust figure
+    # Today's figures count only pupils on roll: the two leavers are not among them.
+    today = data.rates.rows[0]
+    assert (today.pupils, today.sen_support, today.ehcp) == (9, 2, 1)
+
+
+def test_no_trend_until_the_records_hold_a_leaver(cast, benchmarks):
+    school = SchoolFactory(trust=cast.trust, name="New Primary")
+    give_status(PupilFactory(school=school), Provision.SUPPORT, "MLD", on=dt.date(2023, 9, 1))
+    data = figures.analytics(cast.trust, cast.users["send_leader"], school=school,
+                             sections={"trend"})
+    assert not [r for r in data.trend.table.rows if r["census_day"]]
+    assert "no pupil who has left New Primary" in " ".join(data.trend.table.notes)
 
 
 def test_need_mix_against_england_sum_of_la_rows(small_trust, benchmarks):
@@ -242,6 +284,13 @@ def test_trustee_sees_no_figure_1_to_4_on_pages_exports_or_api(client, small_tru
 # --------------------------------------------------------------------------- pages and exports
 
 
+def vendored_vega_lite_major() -> str:
+    from django.conf import settings
+
+    path = settings.BASE_DIR / "sendtrust" / "static" / "vendor" / "vega-lite.min.js"
+    return re.search(r'var n="(\d+)\.\d+\.\d+"', path.read_text()[:2000]).group(1)
+
+
 def test_pages_show_charts_tables_and_sources(client, small_trust, benchmarks):
     client.force_login(small_trust.users["send_leader"])
     trust = small_trust.trust
@@ -250,13 +299,16 @@ def test_pages_show_charts_tables_and_sources(client, small_trust, benchmarks):
         assert f'data-chart="{chart}-spec"' in page
         spec = re.search(rf'<script id="{chart}-spec" type="application/json">(.*?)</script>',
                          page, flags=re.S).group(1)
-        assert json.loads(spec)["$schema"].startswith("https://vega.github.io/schema/")
+        # The schema's major version is the vendored library's, so vega-embed does not warn.
+        assert json.loads(spec)["$schema"] == (
+            f"https://vega.github.io/schema/vega-lite/v{vendored_vega_lite_major()}.json")
     assert "Synthetic LAIT SEN indicators" in page
     ash = School.objects.get(name="Ash Primary")
     assert f'href="/schools/{ash.code}/analytics/"' in page
     funnels = client.get(f"/trusts/{trust.code}/analytics/funnels/?limits=binomial",
                          HTTP_HX_REQUEST="true").content.decode()
-    assert "plain binomial limits" in funnels and "<html" not in funnels
+    assert "exact binomial limits" in funnels and "<html" not in funnels
+    assert "tail probability is below the level" in funnels and "centile" in funnels
     assert "2019" in funnels and "Flag" in funnels
     school = client.get(f"/schools/{ash.code}/analytics/").content.decode()
     assert "Ash Primary: SEND analytics" in school and "Bristol" in school
@@ -284,3 +336,39 @@ def test_api_funnel_in_openapi_and_matches_page_figures(client, small_trust, ben
     assert first["limits_drawn"] == "binomial" and first["schools_in_england"] > 100
     nf = figures.national_funnel(first["phase"], first["measure"], "binomial")
     assert first["p0"] == pytest.approx(nf.p0)
+
+
+def test_low_identification_shows_in_the_lowest_5_percent_among_real_schools(cast, loaded):
+    """The centile is read against every state-funded primary in the real 2019 file (numpy)."""
+    from sendtrust.analytics.tests.dfe import census_2019
+
+    school_with(cast.trust, "Low Primary", 60, 1)
+    data = figures.analytics(cast.trust, cast.users["send_leader"], sections={"funnel"})
+    section = next(f for f in data.funnels if f.slug == "funnel-primary-sen_support")
+    row = next(r for r in section.table.rows if r["school"] == "Low Primary")
+    df = census_2019()
+    df = df[(df.SCHOOLTYPE == "State-funded primary") & (df.NOR > 0) & df.TSENELK.notna()
+            & (df.TSENELK <= df.NOR)]
+    rates = (df.TSENELK / df.NOR).to_numpy()
+    v = 1 / 60
+    expected = 100 * (np.sum(rates < v) + 0.5 * np.sum(rates == v)) / rates.size
+    assert row["centile"] == round(expected, 1)
+    assert expected < 5 and row["band"] == "Lowest 5%"
+    # The default limits are wide, so the flag alone would not show it.
+    assert row["flag"] == "Within the limits"
+    assert "Centile" in " ".join(section.table.notes)
+
+
+def test_the_pdf_report_draws_the_page_charts_offline(client, small_trust, benchmarks):
+    from sendtrust.analytics import charts, report
+
+    trust = small_trust.trust
+    client.force_login(small_trust.users["trustee"])
+    response = client.get(f"/trusts/{trust.code}/analytics/report.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    entry = AuditEntry.objects.filter(action="analytics.exported").latest("id")
+    assert entry.detail["format"] == "pdf" and entry.detail["aggregate_only"] is True
+    data = figures.analytics(trust, small_trust.users["trustee"], sections={"funnel", "trend"})
+    spec = charts.funnel_spec(data.funnels[0])
+    svg = report.chart_svg(spec)
+    assert svg.startswith("<svg") and data.funnels[0].title in svg

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from django.conf import settings as django_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -17,6 +18,8 @@ from sendtrust.analytics.stats import (
     NO_PUPILS,
     WITHIN,
     binomial_limits,
+    centiles,
+    exact_flag,
     flag,
     funnel,
     mean_gap,
@@ -26,7 +29,7 @@ from sendtrust.analytics.stats import (
     wilson,
 )
 
-CENSUS = Path("/work/shared/data/real/school-census-2019-perf-tables/england_census.csv")
+CENSUS = "school-census-2019-perf-tables/england_census.csv"
 FAST = settings(max_examples=60, deadline=None)
 Z95, Z998 = 1.959963984540054, 3.090232306167813
 
@@ -165,6 +168,20 @@ def test_winsorising_is_configurable_and_none_gives_the_plain_chi_square():
     )
 
 
+def test_overdispersion_without_winsorising_is_dersimonian_laird_as_statsmodels_computes_it():
+    """An independent reference: statsmodels' random-effects meta-analysis (DerSimonian-Laird)
+    of the school proportions with binomial variances around the pooled rate."""
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    y, n = overdispersed_sample()
+    p0 = y.sum() / n.sum()
+    reference = combine_effects(y / n, p0 * (1 - p0) / n, method_re="dl")
+    od = overdispersion(y, n, winsor=(0, 1))
+    assert od.n_units * od.phi == pytest.approx(reference.q, rel=1e-9)
+    assert od.tau2 == pytest.approx(reference.tau2, rel=1e-9) and od.tau2 > 0
+    assert od.p_value == pytest.approx(stats.chi2.sf(reference.q, len(y) - 1), rel=1e-9)
+
+
 def test_tau2_is_zero_without_overdispersion():
     n = np.full(50, 400)
     y = np.round(n * 0.2).astype(int)  # every unit exactly on target
@@ -229,6 +246,47 @@ def test_funnel_excludes_empty_and_missing_units_and_names_impossible_ones():
         funnel([1], [10], method="normal")
 
 
+def test_funnel_adjusts_only_when_the_test_finds_overdispersion():
+    # Binomial data: phi may come out above 1 by chance, but the test does not find it.
+    rng = np.random.default_rng(5)
+    n = rng.integers(100, 600, size=40)
+    y = rng.binomial(n, 0.2)
+    result = funnel(y, n)
+    od = result.overdispersion
+    assert od.p_value >= 0.05
+    assert result.method == "binomial" and "the test finds no overdispersion" in result.note
+    y2, n2 = overdispersed_sample()
+    assert funnel(y2, n2).overdispersion.p_value < 0.05 and funnel(y2, n2).method == "additive"
+
+
+def test_exact_rule_does_not_flag_a_count_on_the_quantile_whose_tail_is_above_the_level():
+    p0, n = 0.126, 300
+    q = int(stats.binom.ppf(0.999, n, p0))  # the 99.9% quantile: P(X <= q) >= 0.999
+    tail_at_q = stats.binom.sf(q - 1, n, p0)  # P(X >= q)
+    assert tail_at_q > 0.001 > stats.binom.sf(q, n, p0)
+    # Interpolated limits put the upper 99.8% limit just below q, so a plain comparison
+    # flags q; the exact tail rule flags only q + 1 and above.
+    assert q / n > binomial_limits(p0, [n])[0.998][1][0]
+    flags = exact_flag([q - 1, q, q + 1], [n] * 3, p0)[0.998]
+    assert list(flags) == [WITHIN, WITHIN, ABOVE]
+    low = int(stats.binom.ppf(0.001, n, p0))  # P(X <= low) >= 0.001
+    below = exact_flag([low - 1, low], [n, n], p0)[0.998]
+    expected = [BELOW if stats.binom.cdf(v, n, p0) < 0.001 else WITHIN for v in (low - 1, low)]
+    assert list(below) == expected and expected[1] == WITHIN
+    assert list(funnel([q, q + 1], [n, n], p0=p0, method="binomial").flags[0.998]) == [
+        WITHIN, ABOVE]
+
+
+def test_centiles_match_numpy_mid_ranks():
+    among = np.array([0.1, 0.2, 0.2, 0.3, 0.5])
+    got = centiles([0.05, 0.2, 0.3, 0.6], among)
+    expected = [100 * (np.sum(among < v) + 0.5 * np.sum(among == v)) / len(among)
+                for v in (0.05, 0.2, 0.3, 0.6)]
+    np.testing.assert_allclose(got, expected)
+    np.testing.assert_allclose(got, [stats.percentileofscore(among, v, kind="mean")
+                                     for v in (0.05, 0.2, 0.3, 0.6)])
+
+
 def test_funnel_with_one_unit_draws_binomial_and_says_why():
     result = funnel([3], [40], p0=0.1)
     assert result.method == "binomial" and result.overdispersion is None
@@ -236,14 +294,14 @@ def test_funnel_with_one_unit_draws_binomial_and_says_why():
 
 
 def load_primary_sen_support():
-    """Return (SEN support count, pupils on roll) per state-funded primary school, Jan 2019."""
-    if not CENSUS.exists():
-        pytest.fail(
-            f"the January 2019 school census file is missing: {CENSUS} "
-            "(see /work/shared/data/real/school-census-2019-perf-tables/SOURCE.md)"
-        )
+    """Return (SEN support count, pupils on roll) per state-funded primary school, Jan 2019,
+    from the configured data folder (SENDTRUST_DATA_DIR)."""
+    path = Path(django_settings.SENDTRUST_DATA_DIR) / CENSUS
+    if not path.exists():
+        pytest.fail(f"the January 2019 school census file is missing: {path} "
+                    "(see school-census-2019-perf-tables/SOURCE.md in the data folder)")
     y, n = [], []
-    with CENSUS.open(encoding="utf-8-sig", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
             if row["URN"].isdigit() and row["SCHOOLTYPE"] == "State-funded primary":
                 y.append(None if row["TSENELK"] == "NA" else int(row["TSENELK"]))
@@ -266,10 +324,27 @@ def test_real_census_binomial_limits_flag_thousands_and_random_effects_far_fewer
         f"(tau {math.sqrt(od.tau2):.4f})"
     )
     assert 16_700 <= schools <= 16_769
-    assert 3_000 <= binomial.outside(0.998) <= 5_500
+    # Exact tail rule, computed independently with scipy over the usable schools.
+    ok = [(a, b) for a, b in zip(y, n, strict=True) if a is not None and b and a <= b]
+    ya, na = np.array([a for a, _ in ok]), np.array([b for _, b in ok])
+    p0 = ya.sum() / na.sum()
+    exact = np.sum((stats.binom.sf(ya - 1, na, p0) < 0.001) | (stats.binom.cdf(ya, na, p0) < 0.001))
+    assert binomial.outside(0.998) == exact
     assert additive.method == "additive" and od.phi > 1 and od.p_value < 1e-6
     assert additive.outside(0.998) < 0.05 * schools
     assert multiplicative.outside(0.998) < 0.05 * schools
+
+
+def test_real_census_centiles_match_numpy():
+    y, n = load_primary_sen_support()
+    rates = np.array([a / b for a, b in zip(y, n, strict=True)
+                      if a is not None and b and a <= b])
+    picks = rates[[0, 10, 500, 4000, 9000]]
+    expected = [100 * (np.sum(rates < v) + 0.5 * np.sum(rates == v)) / rates.size for v in picks]
+    np.testing.assert_allclose(centiles(picks, rates), expected)
+    everyone = centiles(rates, rates)
+    lowest = np.mean(everyone < 5)
+    assert 0.03 < lowest <= 0.05  # about the lowest 5%, ties shared
 
 
 # --------------------------------------------------------------------------- gaps

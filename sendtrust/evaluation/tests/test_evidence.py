@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
-from sendtrust.benchmarks import queries as benchmarks
-from sendtrust.benchmarks.models import Figure
+from sendtrust.analytics.tests.dfe import census_rates
+from sendtrust.benchmarks.models import Dataset, Figure
 from sendtrust.evaluation import evidence
 from sendtrust.evaluation.evidence import INDICATORS, evaluate, readings_for_theme, term_start
 from sendtrust.evaluation.models import Theme
@@ -25,6 +26,8 @@ from sendtrust.testing import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("benchmarks")]
 ON = dt.date(2026, 11, 20)  # autumn term: it began on 1 September 2026
+CORE = ("sen_support_rate", "ehcp_rate", "need_mix", "register_added_sen_support",
+        "register_added_ehcp", "register_removed", "identification_recorded")
 
 
 def build_school(trust, name, *, pupils, support=(), ehcp=(), la="801", phase="primary"):
@@ -52,19 +55,20 @@ def test_every_indicator_names_themes_of_the_shipped_framework():
 def test_sen_support_and_ehcp_rates_against_trust_national_and_la(loaded, trust):
     alder, _ = build_school(trust, "Alder", pupils=20, support=["SLCN"] * 3, ehcp=["ASD"])
     build_school(trust, "Birch", pupils=30, support=["MLD"] * 9)
-    national = benchmarks.national_sen_rates("primary")
-    la = benchmarks.la_sen_rates("801")
-    assert national is not None and la is not None  # the test data holds both
+    national = census_rates("State-funded primary")
+    la = census_rates("State-funded primary", "801")
+    england = "England, state-funded primary, January 2019"
+    bristol = "Bristol, City of, state-funded primary, January 2019"
 
     reading = evaluate("sen_support_rate", trust=trust, school=alder, on=ON)
     assert reading.available and reading.value == 15.0  # 3 of 20
-    values = {c.label.split(" (")[0]: c.value for c in reading.comparisons}
-    assert values["Trust"] == 24.0  # 12 of 50
-    assert values["National"] == national.sen_support_rate
-    assert values[la.geography_name] == la.sen_support_rate
+    values = {c.label: c.value for c in reading.comparisons}
+    assert values["Trust (Oak Trust)"] == 24.0  # 12 of 50
+    assert values[england] == national[0]
+    assert values[bristol] == la[0]
     assert reading.text.startswith("15.0% of pupils at Alder are on SEN support")
-    word = "above" if 15.0 > national.sen_support_rate else "below"
-    assert f"{word} the national {national.sen_support_rate:.1f}%" in reading.text
+    word = "above" if 15.0 > national[0] else "below"
+    assert f"{word} {england} {national[0]:.1f}%" in reading.text
 
     ehcp = evaluate("ehcp_rate", trust=trust, school=alder, on=ON)
     assert ehcp.value == 5.0 and "have an EHC plan" in ehcp.text
@@ -72,28 +76,27 @@ def test_sen_support_and_ehcp_rates_against_trust_national_and_la(loaded, trust)
     whole = evaluate("sen_support_rate", trust=trust, on=ON)
     assert whole.value == 24.0
     labels = [c.label for c in whole.comparisons]
-    assert not any(label.startswith("Trust") for label in labels)
-    # Both schools are in one local authority, so the trust is compared with it too.
-    assert labels[0] == f"National ({benchmarks.national_sen_rates().period})"
-    assert len(labels) == 2
+    # Both schools are primaries in one local authority: the trust has like-for-like figures.
+    assert labels == [england, bristol]
 
 
 def test_no_data_yet_when_a_school_has_no_pupils_or_benchmarks_are_missing(trust):
     empty = SchoolFactory(trust=trust, name="Empty")
-    for key in INDICATORS:
+    for key in CORE:  # this module's indicators; other areas test those they register
         reading = evaluate(key, trust=trust, school=empty, on=ON)
         assert not reading.available and reading.value is None
         assert reading.text.startswith("No data yet"), key
         assert reading.shown == "No data yet"
 
     school, _ = build_school(trust, "Alder", pupils=10, support=["SLCN"] * 2)
-    Figure.objects.all().delete()
+    Dataset.objects.all().delete()
     reading = evaluate("sen_support_rate", trust=trust, school=school, on=ON)
     assert reading.available and reading.value == 20.0
-    assert [c.label.split(" (")[0] for c in reading.comparisons] == ["Trust"]
-    assert "no national or local authority figure" not in reading.text  # the trust is there
+    assert [c.label for c in reading.comparisons if c.value is not None] == ["Trust (Oak Trust)"]
+    assert all("No like-for-like figure" in c.label for c in reading.comparisons[1:])
     whole = evaluate("sen_support_rate", trust=trust, on=ON)
-    assert whole.comparisons == () and "no national or local authority figure" in whole.text
+    assert all(c.value is None for c in whole.comparisons)
+    assert "no like-for-like national or local authority figure" in whole.text
 
 
 def test_need_mix_against_the_local_authority_and_says_there_is_no_national(loaded, trust):
@@ -109,7 +112,7 @@ def test_need_mix_against_the_local_authority_and_says_there_is_no_national(load
     local = reading.comparisons[0]
     assert local.label.endswith(": SLCN") and local.value == expected
     national = reading.comparisons[-1]
-    assert national.value is None and "No national figure" in national.source
+    assert national.value is None and "no figure by primary need" in national.label
     assert "speech, language and communication needs (SLCN) 50.0%" in reading.text
     assert f"against {expected:.1f}% locally" in reading.text
 
@@ -204,4 +207,4 @@ def test_the_rating_page_shows_readings_beside_themes(cast, client, loaded):
     client.force_login(cast.users["send_leader"])
     body = client.get(f"/evaluation/units/{unit_of(round_).code}/").content.decode()
     expected = evaluate("sen_support_rate", trust=cast.trust).text
-    assert expected.split(",")[0] in body
+    assert escape(expected.split(";")[0]) in body

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from sendtrust.access.models import AuditEntry
-from sendtrust.benchmarks.models import Establishment
+from sendtrust.benchmarks.models import Establishment, EstablishmentLink
 from sendtrust.organisations.models import School, Trust
 from sendtrust.public import services
 from sendtrust.public.tests.data import (
@@ -222,7 +222,16 @@ def test_build_needs_a_post(client, gias, cast):
 
 
 def overview_row(response, urn):
-    return next(r for r in response.context["public_rows"] if r.school.urn == urn)
+    return next(r for r in response.context["rows"] if r.school.urn == urn)
+
+
+def summed(kind: str, la: str | None = None) -> tuple[float, float]:
+    """SEN support and EHC plan % of the fixture's school rows of one kind (and LA)."""
+    rows = [census(r[0]) for r in CENSUS_ROWS
+            if r[0] != "NAT" and r[3] == kind and (la is None or r[1] == la)]
+    pupils = sum(r["NOR"] for r in rows)
+    return (round(100 * sum(r["TSENELK"] for r in rows) / pupils, 1),
+            round(100 * sum(r["TSENELSE"] for r in rows) / pupils, 1))
 
 
 def test_overview_shows_published_census_figures_against_the_same_year(client, gias, cast):
@@ -234,26 +243,46 @@ def test_overview_shows_published_census_figures_against_the_same_year(client, g
     assert "built from public data alone" in body and "holds no pupil records" in body
     primary = overview_row(r, "500001")
     row = census("500001")
-    assert (primary.census.pupils, primary.census.sen_support, primary.census.ehcp) == (
+    assert (primary.pupils, primary.sen_support, primary.ehcp) == (
         row["NOR"], row["TSENELK"], row["TSENELSE"])
     assert primary.census.period == "2019"
     assert f"{row['PSENELK']:.1f}%" in body
-    nat_pri = next(r for r in CENSUS_ROWS if r[0] == "NAT" and r[2] == "PRI")
-    assert primary.national["sen_support_rate"] == nat_pri[8]  # the file's NAT PRI row
-    assert primary.national["period"] == "2019"
-    # Camden primary: the LA figure the loader sums from the school rows of the same file.
-    camden = [census(u) for u in ("500001", "500020")]
-    expected = round(100 * sum(c["TSENELK"] for c in camden) / sum(c["NOR"] for c in camden), 1)
-    assert primary.la["sen_support_rate"] == expected
+    # Like for like: England's and Camden's state-funded primaries, summed from the file's rows.
+    national, la = primary.compare.national, primary.compare.la
+    assert national.label == "England, state-funded primary, January 2019"
+    assert (national.sen_support_rate, national.ehcp_rate) == summed("State-funded primary")
+    assert la.label == "Camden, state-funded primary, January 2019"
+    assert (la.sen_support_rate, la.ehcp_rate) == summed("State-funded primary", "202")
     special = overview_row(r, "500003")
-    assert special.census.pupils == census("400003")["NOR"]
-    assert "predecessor URN 400003" in special.predecessor_note
-    assert "predecessor URN 400003" in body
+    assert special.pupils == census("400003")["NOR"]
+    assert "predecessor, URN 400003" in special.note
+    assert special.compare.national.label == "England, state-funded special, January 2019"
+    assert "Oak Special Academy: figures of its predecessor, URN 400003" in body
     assert "DfE school census, January 2019" in body  # the source, named
-    total = r.context["public_total"]
+    total = r.context["total"]
     with_figures = [census(u) for u in ("500001", "500002", "400003")]
     assert total.pupils == sum(c["NOR"] for c in with_figures)
     assert total.ehcp == sum(c["TSENELSE"] for c in with_figures)
+
+
+def test_a_predecessor_is_counted_once_in_a_public_trust(client, gias, cast):
+    """A split school whose GIAS predecessor is another school of the trust gets no figures."""
+    trust = services.build_public_trust(OAK).trust
+    link = EstablishmentLink.objects.first()
+    EstablishmentLink.objects.create(urn="500099", linked_urn="500001", dataset=link.dataset,
+                                     link_type="Predecessor - Split school")
+    School.objects.create(trust=trust, urn="500099", name="Oak Primary Annexe",
+                          phase="primary", la_code="202", la_name="Camden")
+    client.force_login(cast.users["no_role"])
+    r = client.get(f"/trusts/{trust.code}/")
+    annexe = overview_row(r, "500099")
+    assert annexe.pupils is None and annexe.census is None
+    assert "counted once, under Oak Primary Academy" in annexe.note
+    total = r.context["total"]
+    with_figures = [census(u) for u in ("500001", "500002", "400003")]
+    assert total.pupils == sum(c["NOR"] for c in with_figures)  # 500001 counted once
+    body = r.content.decode()
+    assert "Oak Primary Annexe: its predecessor" in body
 
 
 def test_overview_queries_do_not_grow_with_schools(client, gias, cast):

@@ -1,5 +1,5 @@
 // Draw every chart whose Vega-Lite spec sits on the page (json_script), now and after htmx
-// swaps a section in. The table beside each chart holds the same figures.
+// swaps a section in. The table below each chart holds the same figures.
 (function () {
   "use strict";
   function render(root) {
@@ -17,7 +17,7 @@
         }
         return result;
       }).catch(function () {
-        el.textContent = "The chart could not be drawn; the table beside it has the same figures.";
+        el.textContent = "The chart could not be drawn; the table below it has the same figures.";
       });
     });
   }
