@@ -86,17 +86,27 @@ def families_without_conversation(schools, on: dt.date) -> QuerySet[Pupil]:
             .order_by("surname", "forename"))
 
 
+def terms_begun(on: dt.date) -> int:
+    """Terms begun so far in the school year of `on` (1 to 3)."""
+    start = year_start(on)
+    return (1 + (on >= dt.date(start.year + 1, 1, 1))
+            + (on >= term_start(dt.date(start.year + 1, 7, 1))))
+
+
+def _held_this_year(schools, on: dt.date):
+    """(pupil id, conversations held this school year), for pupils with at least one."""
+    return (Conversation.objects.filter(pupil__school__in=schools,
+                                        status=Conversation.Status.HELD,
+                                        on__gte=year_start(on), on__lte=on)
+            .values("pupil_id").annotate(n=Count("id")).order_by())
+
+
 def conversations_overdue(schools, on: dt.date) -> QuerySet[Pupil]:
     """Pupils on SEN support behind the three-a-year pace: fewer held conversations this
     school year than the terms begun so far (one per term)."""
-    start = year_start(on)
-    terms_begun = 1 + (on >= dt.date(start.year + 1, 1, 1)) + (
-        on >= term_start(dt.date(start.year + 1, 7, 1)))
+    on_pace = _held_this_year(schools, on).filter(n__gte=terms_begun(on)).values("pupil_id")
     return (Pupil.objects.filter(school__in=schools, sen_provision=Provision.SUPPORT)
-            .annotate(held=Count("conversations", filter=Q(
-                conversations__status=Conversation.Status.HELD,
-                conversations__on__gte=start, conversations__on__lte=on)))
-            .filter(held__lt=terms_begun).select_related("school")
+            .exclude(pk__in=on_pace).select_related("school")
             .order_by("surname", "forename"))
 
 
@@ -130,24 +140,22 @@ def counts_by_school(schools, on: dt.date) -> dict[int, SchoolSupportCounts]:
     out: dict[int, SchoolSupportCounts] = defaultdict(SchoolSupportCounts)
     has_plan = SupportPlan.objects.filter(pupil=OuterRef("pk"), status=SupportPlan.Status.OPEN)
     term = term_start(on)
-    start = year_start(on)
+    # Conversations per pupil this school year: one grouped query, joined in Python.
+    year_n = {r["pupil_id"]: r["n"] for r in _held_this_year(schools, on)}
     rows = (
         Pupil.objects.filter(school__in=schools,
                              sen_provision__in=[Provision.SUPPORT, Provision.EHCP])
-        .annotate(planned=Exists(has_plan), talked=Exists(_held(term, on)),
-                  year_n=Count("conversations", filter=Q(
-                      conversations__status=Conversation.Status.HELD,
-                      conversations__on__gte=start, conversations__on__lte=on)))
-        .values_list("school_id", "sen_provision", "planned", "talked", "year_n")
+        .annotate(planned=Exists(has_plan), talked=Exists(_held(term, on)))
+        .values_list("pk", "school_id", "sen_provision", "planned", "talked")
     )
-    for school_id, provision, planned, talked, year_n in rows.iterator(chunk_size=5000):
+    for pk, school_id, provision, planned, talked in rows.iterator(chunk_size=5000):
         c = out[school_id]
         c.sen += 1
         c.with_plan += bool(planned)
         if provision == Provision.SUPPORT:
             c.support += 1
             c.conversation_term += bool(talked)
-            c.conversation_year += year_n >= CONVERSATIONS_A_YEAR
+            c.conversation_year += year_n.get(pk, 0) >= CONVERSATIONS_A_YEAR
     since = on - dt.timedelta(days=365)
     pupil_said = Q(pupil_views__gt="") | Exists(
         VoiceResponse.objects.filter(plan=OuterRef("plan_id")))

@@ -212,7 +212,8 @@ class Conversation(models.Model):
 
     class Meta:
         ordering = ["-on", "-created_at"]
-        indexes = [models.Index(fields=["status", "on"])]
+        # "Has this pupil's family had a conversation since ...?" is asked per pupil.
+        indexes = [models.Index(fields=["pupil", "status", "on"])]
 
     def __str__(self) -> str:
         return f"Conversation {self.on or 'not yet dated'} about {self.pupil}"
