@@ -194,3 +194,9 @@ class MapFilterForm(NoColon, forms.Form):
                                       ("service", "External service bought in")],
                              required=False, label="Kind")
     year_group = forms.IntegerField(required=False, min_value=0, max_value=14, label="Year")
+    teaching_group = forms.ModelChoiceField(queryset=None, required=False, label="Class",
+                                            empty_label="Every class", to_field_name="code")
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teaching_group"].queryset = school.teaching_groups.order_by("name")

@@ -142,11 +142,12 @@ def add_measure(request, code):
 # A school's provision ------------------------------------------------------------------------
 
 
-def _map_filters(request):
-    form = forms.MapFilterForm(request.GET or None)
+def _map_filters(request, school):
+    form = forms.MapFilterForm(request.GET or None, school=school)
     data = form.cleaned_data if form.is_valid() else {}
     return form, {"area": data.get("area") or "", "kind": data.get("kind") or "",
-                  "year_group": data.get("year_group")}
+                  "year_group": data.get("year_group"),
+                  "teaching_group": data.get("teaching_group")}
 
 
 @login_required
@@ -154,7 +155,7 @@ def school_provision(request, code):
     """A school's groups and its provision map (the pupils the viewer may see)."""
     school = rules.fetch(request, SCHOOLS, code, Right.SCHOOL_VIEW)
     user = request.user
-    filter_form, filters = _map_filters(request)
+    filter_form, filters = _map_filters(request, school)
     table = figures.school_map(user, school, on=_today(), **filters)
     groups = GROUPS.filter(school=school)
     if not rules.allows(user, Right.MANAGE, school):
@@ -185,7 +186,7 @@ def _download(request, table, fmt, name, **where):
 @login_required
 def export_school_map(request, code, fmt):
     school = rules.fetch(request, SCHOOLS, code, Right.EXPORT)
-    _, filters = _map_filters(request)
+    _, filters = _map_filters(request, school)
     table = figures.school_map(request.user, school, on=_today(), **filters)
     return _download(request, table, fmt, school.name, school=school)
 

@@ -48,17 +48,24 @@ def _visible_q(user, school=None):
 
 
 def school_map(user, school, *, on: dt.date, area: str = "", kind: str = "",
-               year_group: int | None = None) -> Table:
-    """Who gets what at school this school year, for the pupils user may see."""
+               year_group: int | None = None, teaching_group=None) -> Table:
+    """Who gets what at school this school year, for the pupils user may see (optionally
+    one class: a teaching group)."""
     start, end = facts.school_year(on)
-    found = facts.items(trust_id=school.trust_id, start=start, end=end,
-                        pupil_q=_visible_q(user, school))
+    pupil_q = _visible_q(user, school)
+    if teaching_group is not None:
+        from django.db.models import Q
+
+        pupil_q &= Q(teaching_groups=teaching_group)
+    found = facts.items(trust_id=school.trust_id, start=start, end=end, pupil_q=pupil_q)
     found = [i for i in found if (not area or i.area == area) and (not kind or i.kind == kind)
              and (year_group is None or i.year_group == year_group)]
     found.sort(key=lambda i: (i.pupil_name, i.area, i.name))
     table = Table(
         key="provision-map",
-        caption=(f"Provision map, {school.name}, school year {facts.year_label(start)} "
+        caption=(f"Provision map, {school.name}"
+                 f"{f', class {teaching_group.name}' if teaching_group else ''}, school year "
+                 f"{facts.year_label(start)} "
                  f"(1 September {start.year} to 31 August {end.year})"),
         columns=[Column("pupil", "Pupil"), Column("year_group", "Year", "count"),
                  Column("area", "Area of need"), Column("kind", "Kind"),

@@ -253,3 +253,28 @@ def test_ehc_hours_shortfall_is_listed(client, setup):
     page = login(client, setup, "send_leader").get(
         f"/trusts/{setup.trust.code}/provision/ehc-hours/").content.decode()
     assert "Ben Beech" in page and "Shortfall" in page
+
+
+def test_the_map_filters_by_class_area_and_kind(client, setup):
+    from sendtrust.organisations.models import TeachingGroup
+
+    services.enrol_pupil(setup.group, setup.pupil_a1, request=None)
+    services.enrol_pupil(setup.group, setup.pupil_a2, request=None)
+    IndividualProvision.objects.create(
+        pupil=setup.pupil_a2, school=setup.school_a, kind="equipment", area="Sensory and/or "
+        "physical", description="Radio aid", annual_cost=Decimal(390),
+        starts_on=dt.date.today())
+    c = login(client, setup, "senco_a")
+    url = f"/schools/{setup.school_a.code}/provision/"
+    four_a = TeachingGroup.objects.get(name="4A")  # pupil_a1 only
+
+    def the_map(**filters):
+        page = c.get(url, filters).content.decode()
+        return page[page.index("<h2>Provision map</h2>"):]
+
+    page = the_map(teaching_group=four_a.code)
+    assert "Ada Ash" in page and "Ben Beech" not in page and "class 4A" in page
+    page = the_map(kind="equipment")
+    assert "Radio aid" in page and "Reading boost group" not in page
+    page = the_map(area="Cognition and learning")
+    assert "Reading boost group" in page and "Radio aid" not in page
