@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 UV=${UV:-$(uv --version >/dev/null 2>&1 && echo uv || echo .tools/bin/uv)}
 echo "== production install (uv sync --no-dev) into .venv-prod"
-UV_PROJECT_ENVIRONMENT=.venv-prod "$UV" sync --frozen --no-dev --quiet
+UV_LINK_MODE=hardlink UV_PROJECT_ENVIRONMENT=.venv-prod "$UV" sync --frozen --no-dev --quiet
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export DJANGO_SETTINGS_MODULE=sendtrust.settings SECRET_KEY=production-install-check DATABASE_URL="sqlite:///$tmp/prod.sqlite3"

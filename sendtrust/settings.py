@@ -87,7 +87,6 @@ MIDDLEWARE = [
     "sendtrust.ops.logging.RequestLogMiddleware",
     "sendtrust.ops.limits.UploadLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "sendtrust.access.middleware.PrivacyHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -235,13 +234,19 @@ USE_THOUSAND_SEPARATOR = False
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "sendtrust" / "static"]
+# COLLECTED_STATIC=1 (set by `make serve` after collectstatic): WhiteNoise serves static files
+# from each app server. Development and tests serve them through django.contrib.staticfiles.
+COLLECTED_STATIC = env_bool("COLLECTED_STATIC", False)
+if COLLECTED_STATIC:
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                      "whitenoise.middleware.WhiteNoiseMiddleware")
 # WhiteNoise serves static files from each app server (no separate file server needed):
 # compressed, with content-hashed names cached for a year. `make serve` runs collectstatic.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "sendtrust.ops.storage.StaticStorage"
-        if not DEBUG and env_bool("COLLECTED_STATIC", False)
+        if COLLECTED_STATIC
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }

@@ -200,25 +200,22 @@ def _numpy_funnel(y, n, method: str) -> dict:
     phi = np.mean(np.clip(z, lo_z, hi_z) ** 2)
     w = 1 / s2
     tau2 = max(0.0, (len(y) * phi - (len(y) - 1)) / (w.sum() - (w**2).sum() / w.sum()))
-    drawn = "binomial" if method == "binomial" or phi <= 1 else "additive"
+    # Adjusted only where the chi-squared test finds overdispersion (p < 0.05).
+    p_value = stats.chi2.sf(len(y) * phi, len(y) - 1)
+    overdispersed = phi > 1 and p_value < 0.05
+    drawn = "additive" if method == "additive" and overdispersed else "binomial"
     prop = y / n
     for level in LEVELS:
         if drawn == "binomial":
-            lo = _quantile((1 - level) / 2, n, p0, stats) / n
-            hi = _quantile((1 + level) / 2, n, p0, stats) / n
-            lo, hi = np.clip(lo, 0, p0), np.clip(hi, p0, 1)
+            # Exact rule: flagged where the school's own tail probability is below the level.
+            alpha = (1 - level) / 2
+            outside = int(np.count_nonzero((stats.binom.sf(y - 1, n, p0) < alpha)
+                                           | (stats.binom.cdf(y, n, p0) < alpha)))
         else:
             half = stats.norm.ppf(0.5 + level / 2) * np.sqrt(s2 + tau2)
             lo, hi = np.clip(p0 - half, 0, 1), np.clip(p0 + half, 0, 1)
-        outside = int(np.count_nonzero((prop > hi) | (prop < lo)))
+            outside = int(np.count_nonzero((prop > hi) | (prop < lo)))
     return {"units": len(y), "p0": float(p0), "drawn": drawn, "outside": outside}
-
-
-def _quantile(alpha, n, p0, stats):
-    r = stats.binom.ppf(alpha, n, p0)
-    at_r = stats.binom.cdf(r, n, p0)
-    below = stats.binom.cdf(r - 1, n, p0)
-    return r - (at_r - alpha) / (at_r - below)
 
 
 def _same_answers(ours: dict, theirs: dict) -> None:
