@@ -87,11 +87,11 @@ def test_unknown_tables_and_formats_are_not_found(viewer):
 
 def test_the_api_gives_every_figure_and_each_table(viewer, django_assert_max_num_queries):
     client = viewer("headteacher_a")
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(35):
         listed = client.get("/api/v1/national/").json()
     assert [f["key"] for f in listed] == list(national.KEYS)
     assert all(f["sources"] and f["reading"] for f in listed)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):
         body = client.get("/api/v1/national/timeliness").json()
     assert body["group"] == "ehc"
     places = {row["values"]["place"] for row in body["table"]["rows"]}
