@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sendtrust.access.audit import log_action
+from sendtrust.access.policy import Decision
+from sendtrust.access.policy import support as rules
 from sendtrust.analytics import charts
 from sendtrust.analytics.export import csv_response, filename, xlsx_response
 from sendtrust.analytics.figures.support import MEASURES, support_figures, support_table
@@ -83,8 +85,13 @@ def trust_support(request, code):
     parents' views, conversations this term (suppressed for trustees)."""
     trust = access.get_trust(request.user, code)
     f = support_figures(trust, request.user)
+    chart = _chart(f, trust)
+    # Those who may open a school's worklist follow its name there (never a trustee).
+    for (school, _), row in zip(f.rows, chart["table"].rows, strict=True):
+        if rules.decide_worklist(request.user, school) is Decision.ALLOW:
+            row["_url"] = reverse("support:school_worklist", args=[school.code])
     return render(request, "support/trust_support.html", {
-        "trust": trust, "figures": f, "chart": _chart(f, trust)})
+        "trust": trust, "figures": f, "chart": chart})
 
 
 @login_required

@@ -142,8 +142,8 @@ def decide_trust_view(user, trust):
     return Decision.FORBIDDEN if trust.pk in actor.member_of else Decision.NOT_FOUND
 
 
-def worklist_schools(user):
-    """Schools whose worklist user may open."""
+def worklist_schools(user, school_roles_only: bool = False):
+    """Schools whose worklist user may open (through a school role only, if asked)."""
     from django.db.models import Q
 
     from sendtrust.access.policy import actor_for
@@ -152,7 +152,8 @@ def worklist_schools(user):
     if not user.is_authenticated:
         return School.objects.none()
     actor = actor_for(user)
-    trusts = [t for t, r in actor.trust_roles.items() if r & WORKLIST_TRUST_ROLES]
+    trusts = [] if school_roles_only else [
+        t for t, r in actor.trust_roles.items() if r & WORKLIST_TRUST_ROLES]
     schools = [s for s, r in actor.school_roles.items() if r & WORKLIST_SCHOOL_ROLES]
     return School.objects.filter(Q(trust_id__in=trusts) | Q(pk__in=schools),
                                  trust__read_only=False)

@@ -16,7 +16,9 @@ def support_nav(user):
         return {"show": False}
     return {
         "show": True,
-        "schools": list(rules.worklist_schools(user).order_by("name")),
+        # A school's own head and SENCO get its worklist here; trust-wide roles reach every
+        # school's worklist from the trust's support figures instead of 50 links.
+        "schools": list(rules.worklist_schools(user, school_roles_only=True).order_by("name")),
         "trusts": list(rules.trusts_for_view(user)),
         "family": rules.family_children(user).exists(),
     }

@@ -319,3 +319,18 @@ def test_linked_staff_lose_access_when_the_link_goes(client, cast, plan, role):
     TeachingGroup.objects.filter(staff=cast.users[role]).delete()
     ExternalAssignment.objects.filter(professional=cast.users[role]).update(ends_on=days(-1))
     assert client.get(url).status_code == 403
+
+
+def test_navigation_shows_each_person_only_the_support_pages_they_may_open(client, cast):
+    worklist = f"/schools/{cast.school_a.code}/support/"
+    trust_view = f"/trusts/{cast.trust.code}/support/"
+    html = login(client, cast, "senco_a").get("/pupils/").content.decode()
+    assert worklist in html and trust_view not in html
+    html = login(client, cast, "send_leader").get("/pupils/").content.decode()
+    assert trust_view in html and worklist not in html  # one link, not one per school
+    page = client.get(trust_view).content.decode()
+    assert f'href="{worklist}"' in page  # the leader follows a school's name to its worklist
+    page = login(client, cast, "trustee").get(trust_view).content.decode()
+    assert worklist not in page
+    html = login(client, cast, "teacher_a").get("/pupils/").content.decode()
+    assert worklist not in html and trust_view not in html and "/family/" not in html
