@@ -166,6 +166,11 @@ class CorrectionForm(_StatusFields):
         self.fields["episode"].queryset = episodes
         self.fields["episode"].label_from_instance = _episode_label
         self.fields["secondary_need"].help_text = ""
+        # Labels of their own: the status form on the same page asks about the status itself.
+        for name, label in (("provision", "SEN provision it should say"),
+                            ("primary_need", "Primary need it should say"),
+                            ("secondary_need", "Secondary need it should say")):
+            self.fields[name].label = label
 
 
 def _episode_label(e) -> str:

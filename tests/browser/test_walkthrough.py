@@ -23,14 +23,14 @@ def test_leader_walks_overview_register_pupil(page, live_server, live_cast, logi
     expect(table.get_by_role("row", name=re.compile("Alder Primary"))).to_contain_text("2")
     axe(page)
 
-    page.get_by_role("link", name="Alder Primary").click()
+    page.get_by_role("link", name="Alder Primary", exact=True).click()
     expect(page.get_by_role("heading", name="Alder Primary: SEN register")).to_be_visible()
-    expect(page.get_by_text("2 pupils match.")).to_be_visible()
+    expect(page.get_by_role("heading", name="2 pupils match.")).to_be_visible()
     axe(page)
 
     # The filter works through htmx: the results change without a full page load.
     page.get_by_label("SEN status").select_option("E")
-    expect(page.get_by_text("1 pupil match.")).to_be_visible()
+    expect(page.get_by_role("heading", name="1 pupil match.")).to_be_visible()
     expect(page).to_have_url(re.compile(r"status=E"))
     page.get_by_role("link", name="Beech, Ben").click()
     expect(page.get_by_role("heading", name="Ben Beech")).to_be_visible()
@@ -45,8 +45,20 @@ def test_leader_walks_overview_register_pupil(page, live_server, live_cast, logi
 def test_senco_records_a_change_in_the_browser(page, live_server, live_cast, login, axe):
     login("senco_a")
     page.get_by_role("link", name="Ash, Ada").click()
-    page.get_by_label("SEN provision").select_option("E")
-    page.get_by_label("Primary need").select_option("ASD")
+    # A mistake first: the summary takes focus, the address stays the record's.
+    record_url = page.url
+    page.get_by_label("SEN provision", exact=True).select_option("E")
+    page.get_by_label("Primary need", exact=True).select_option("")
+    page.get_by_label("From").fill("2025-01-06")
+    page.get_by_role("button", name="Record status").click()
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    assert page.url == record_url
+    axe(page)
+    summary.get_by_role("link").first.click()
+    expect(page.get_by_label("Primary need", exact=True)).to_be_focused()
+    page.get_by_label("SEN provision", exact=True).select_option("E")
+    page.get_by_label("Primary need", exact=True).select_option("ASD")
     page.get_by_label("From").fill("2025-01-06")
     page.get_by_role("button", name="Record status").click()
     expect(page.get_by_text("Status recorded.")).to_be_visible()
@@ -65,8 +77,16 @@ def test_trustee_sees_aggregates_only(page, live_server, live_cast, login, axe):
 
 
 def test_parent_sees_their_child_only(page, live_server, live_cast, login, axe):
+    cast = live_cast
     login("parent_a1")
-    expect(page.get_by_role("heading", name="My pupils")).to_be_visible()
-    expect(page.get_by_role("link", name="Ash, Ada")).to_be_visible()
-    expect(page.get_by_role("link", name="Beech, Ben")).to_have_count(0)
+    page.goto(f"{live_server.url}/pupils/")
+    expect(page.get_by_role("heading", name="Your child")).to_be_visible()
+    expect(page.get_by_role("link", name="Ada Ash")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Beech"))).to_have_count(0)
+    # No staff furniture: no filters, no UPN, no staff items in the navigation.
+    expect(page.get_by_role("combobox")).to_have_count(0)
+    expect(page.get_by_text(cast.pupil_a1.upn)).to_have_count(0)
+    nav = page.get_by_role("navigation", name="Main")
+    for item in ("My actions", "Public trusts", "My pupils"):
+        expect(nav.get_by_role("link", name=item)).to_have_count(0)
     axe(page)
