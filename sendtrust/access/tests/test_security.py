@@ -193,3 +193,14 @@ def test_refused_requests_are_audited(client, cast):
     assert sorted(e.detail["status"] for e in refused) == [403, 404]
     assert {e.detail["path"] for e in refused} == {
         f"/pupils/{cast.pupil_a2.code}/", f"/pupils/{cast.other_pupil.code}/"}
+
+
+def test_the_demo_command_refuses_a_weak_password(db):
+    from django.core.management import CommandError, call_command
+
+    from sendtrust.organisations.models import Trust
+
+    with pytest.raises(CommandError, match="--password: .*too short"):
+        call_command("demo_trust", "--schools", "1", "--pupils", "10", "--password", "a",
+                     "--quiet")
+    assert not Trust.objects.exists()

@@ -56,7 +56,7 @@ def test_it_prints_the_summary_and_the_outliers(db):
 
 
 def test_it_refuses_more_schools_than_pupils(db):
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="school"):
         call_command(
             "demo_trust",
             "--schools",
@@ -64,7 +64,7 @@ def test_it_refuses_more_schools_than_pupils(db):
             "--pupils",
             "2",
             "--password",
-            "x",
+            "demo-password-1",
             "--quiet",
             stdout=io.StringIO(),
         )

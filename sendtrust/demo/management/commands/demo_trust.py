@@ -1,5 +1,7 @@
 import sys
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from sendtrust.benchmarks.queries import national_sen_rates_many
@@ -34,6 +36,11 @@ class Command(BaseCommand):
         self, *, schools, pupils, seed, password, accounts_csv, trust_name, quiet,
         no_leadership=False, **options
     ):
+        try:
+            # Demo accounts are real accounts: the same password rules as everyone's.
+            validate_password(password)
+        except ValidationError as e:
+            raise CommandError("--password: " + " ".join(e.messages)) from None
         progress = not quiet and sys.stderr.isatty()
         try:
             result = build_demo_trust(
