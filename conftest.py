@@ -14,6 +14,9 @@ def _fast_settings(settings):
     # MD5 is fine for test users and keeps the suite fast; production uses argon2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = False
+    # Trust-wide roles must sign in with a second factor; tests of other areas sign them in
+    # directly. The people app's tests switch it back on where they test it.
+    settings.SENDTRUST_REQUIRE_2FA = False
 
 
 # The real DfE files (SENDTRUST_DATA_DIR, ../shared/data/real by default), loaded once per test

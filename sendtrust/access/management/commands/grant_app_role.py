@@ -59,5 +59,11 @@ class Command(BaseCommand):
                 cursor.execute(f"ALTER ROLE {role} PASSWORD %s", [password])
             for statement in grant_statements(role, database, AuditEntry._meta.db_table):
                 cursor.execute(statement)
+            # The one narrow path by which an anonymised pupil's name leaves the log
+            # (sendtrust/people/redaction.py): a function that runs as the table's owner.
+            cursor.execute("SELECT 1 FROM pg_proc WHERE proname = 'people_redact_audit'")
+            if cursor.fetchone() is not None:
+                cursor.execute("GRANT EXECUTE ON FUNCTION "
+                               f"people_redact_audit(uuid, text, text[]) TO {role}")
         self.stdout.write(f"Role {role} may read and write sendtrust's tables, and only INSERT "
                           f"and SELECT on the audit log.")
