@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -94,3 +96,12 @@ class ContextForm(forms.ModelForm):
         model = ContextProfile
         fields = ContextProfile.FACTORS
         widgets = {f: forms.Textarea(attrs=TEXTAREA) for f in ContextProfile.FACTORS}
+
+
+def is_uuid(value) -> bool:
+    """Whether a value from a query string or a form is a UUID (codes in URLs are)."""
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

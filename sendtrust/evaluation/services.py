@@ -339,6 +339,19 @@ def moderate_rating(rating: Rating, *, level: int, reason: str = "", by,
     return moderation
 
 
+@transaction.atomic
+def agree_ratings(ratings, *, reason: str, by, request=None) -> list[Moderation]:
+    """Agree several submitted ratings at their level, the same reason recorded (and audited)
+    with each; all or none."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why you agree with these ratings."})
+    if not ratings:
+        raise ValidationError({"ratings": "Tick at least one rating to agree with."})
+    return [moderate_rating(r, level=r.level.value, reason=reason, by=by, request=request)
+            for r in ratings]
+
+
 # Context -------------------------------------------------------------------------------------
 
 

@@ -17,6 +17,8 @@ urlpatterns = [
     path("evaluation/rounds/<uuid:code>/close/", views.close_round, name="close_round"),
     path("evaluation/rounds/<uuid:code>/moderation/", views.moderation_queue,
          name="moderation_queue"),
+    path("evaluation/rounds/<uuid:code>/moderation/agree/", views.agree_ratings,
+         name="agree_ratings"),
     path("evaluation/rounds/<uuid:code>/heat-map/", views.heat_map, name="heat_map"),
     path("evaluation/rounds/<uuid:code>/changes/", views.changes, name="changes"),
     path("evaluation/units/<uuid:code>/", views.rate_unit, name="rate_unit"),

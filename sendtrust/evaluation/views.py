@@ -18,6 +18,7 @@ from sendtrust.evaluation.forms import (
     ModerationForm,
     OpenRoundForm,
     RatingForm,
+    is_uuid,
 )
 from sendtrust.evaluation.models import (
     Answer,
@@ -34,6 +35,7 @@ from sendtrust.evaluation.summary import (
     area_scores,
     area_wheel_spec,
     heat_map_rows,
+    previous_round,
     round_changes,
 )
 from sendtrust.organisations.models import School, Trust
@@ -180,11 +182,16 @@ def _unit_context(request, unit, forms=None):
                            "readings": own.get(theme.slug, [])})
         questions = [{"question": q, "answer": answers.get(q.pk), "key": f"{area.slug}-q{q.number}"}
                      for q in area.questions.all()]
-        sections.append({"area": area, "themes": themes, "questions": questions})
+        rated = sum(1 for t in themes if t["rating"] is not None and t["rating"].level_id)
+        sections.append({"area": area, "themes": themes, "questions": questions,
+                         "rated": rated})
+    unrated = [t["theme"] for s in sections for t in s["themes"]
+               if t["rating"] is None or not t["rating"].level_id]
     profile = services.context_profile(unit.round.trust, unit.school)
     return {
         "unit": unit, "round": unit.round, "framework": framework, "levels": levels,
-        "sections": sections, "can_rate": can_rate, "profile": profile,
+        "sections": sections, "can_rate": can_rate, "profile": profile, "unrated": unrated,
+        "first_level": levels[0].value if levels else None,
         "profile_form": ContextForm(instance=profile),
         "can_submit": can_rate,
         "can_moderate": policy.allows_evaluation(request.user, EvalAction.MODERATE, unit),
@@ -284,66 +291,139 @@ def save_answer(request, code, area, number):
 @login_required
 @require_POST
 def submit_unit(request, code):
-    """Submit a unit's ratings for moderation; they are locked from then on."""
+    """Submit a unit's ratings for moderation once every theme has a level and the person has
+    ticked that they understand the ratings lock; nothing changes otherwise."""
     unit = get_rw_unit_for_user(request, code)
-    try:
-        services.submit_unit(unit, by=request.user, request=request)
-    except ValidationError as e:
-        messages.error(request, _errors(e))
-        return render(request, "evaluation/rate_unit.html", _unit_context(request, unit),
-                      status=409 if isinstance(e, services.Locked) else 400)
-    messages.success(request, "Submitted for moderation. The ratings can no longer be changed.")
-    return redirect("evaluation:rate_unit", unit.code)
+    confirmed = request.POST.get("confirm") == "yes"
+    ctx = _unit_context(request, unit)
+    problems = [(f"#id_{t.slug}-level_{ctx['first_level']}", f"Give {t.title} a level.")
+                for t in ctx["unrated"]]
+    if not confirmed:
+        problems.append(("#id_confirm-submit", "Tick the box to confirm that submitting "
+                                               "locks the ratings."))
+    if not problems:
+        try:
+            services.submit_unit(unit, by=request.user, request=request)
+        except ValidationError as e:
+            status = 409 if isinstance(e, services.Locked) else 400
+            problems = [("#submit-heading", _errors(e))]
+        else:
+            messages.success(request, "Submitted for moderation. The ratings can no longer "
+                                      "be changed.")
+            return redirect("evaluation:rate_unit", unit.code)
+    else:
+        status = 400
+    ctx["submit_problems"] = problems
+    return render(request, "evaluation/rate_unit.html", ctx, status=status)
 
 
 # Moderation ------------------------------------------------------------------------------------
 
 
-@login_required
-def moderation_queue(request, code):
-    """Submitted ratings of a round waiting for the SEND leader, and those already moderated."""
-    round_ = get_round_for_user(request, code, EvalAction.MODERATE)
-    levels = list(round_.framework.levels.all())
-    ratings = list(
+def _queue_context(request, round_, *, problems=(), ticked=(), reason=""):
+    """Submitted ratings of a round, filtered by school and area, each beside the level the
+    same school gave the theme in the trust's previous round. Five queries."""
+    # The school and area the leader chose: a unit code (or "trust") and an area slug.
+    chosen = {"school": request.GET.get("school", ""), "area": request.GET.get("area", "")}
+    ratings = (
         Rating.objects.filter(unit__round=round_).exclude(status=Rating.Status.DRAFT)
         .select_related("unit__school", "theme__area", "level")
         .prefetch_related(Prefetch("moderations", queryset=_moderation_qs()))
         .order_by("status", "unit__school__name", "theme__area__order", "theme__order")
     )
+    if chosen["school"] == "trust":
+        ratings = ratings.filter(unit__school__isnull=True)
+    elif chosen["school"]:
+        ratings = ratings.filter(unit__code=chosen["school"]) if is_uuid(
+            chosen["school"]) else ratings.none()
+    if chosen["area"]:
+        ratings = ratings.filter(theme__area__slug=chosen["area"])
+    ratings = list(ratings)
+    previous = previous_round(round_)
+    before = {}
+    if previous is not None:
+        before = {(school, slug): (value, label) for school, slug, value, label in
+                  Rating.objects.filter(unit__round=previous, level__isnull=False)
+                  .values_list("unit__school_id", "theme__slug", "level__value",
+                               "level__label")}
     for r in ratings:
-        r.form = ModerationForm(prefix=str(r.code), levels=levels, current=r.level.value)
-    waiting = [r for r in ratings if r.status == Rating.Status.SUBMITTED]
-    done = [r for r in ratings if r.status == Rating.Status.MODERATED]
-    return render(request, "evaluation/moderation.html",
-                  {"round": round_, "waiting": waiting, "done": done, "levels": levels})
+        r.before = before.get((r.unit.school_id, r.theme.slug))
+        change = None if r.before is None else r.level.value - r.before[0]
+        r.change = ("" if change is None else "no change" if change == 0
+                    else f"up {change}" if change > 0 else f"down {-change}")
+    units = list(round_.units.select_related("school"))
+    areas = list(Area.objects.filter(framework_id=round_.framework_id).order_by("order"))
+    return {
+        "round": round_, "previous": previous, "chosen": chosen, "units": units,
+        "areas": areas, "ticked": set(ticked), "reason": reason, "problems": problems,
+        "waiting": [r for r in ratings if r.status == Rating.Status.SUBMITTED],
+        "done": [r for r in ratings if r.status == Rating.Status.MODERATED],
+    }
+
+
+@login_required
+def moderation_queue(request, code):
+    """Submitted ratings of a round waiting for the SEND leader, and those already moderated,
+    by school and area; several can be agreed at once."""
+    round_ = get_round_for_user(request, code, EvalAction.MODERATE)
+    return render(request, "evaluation/moderation.html", _queue_context(request, round_))
 
 
 @login_required
 @require_POST
+def agree_ratings(request, code):
+    """Agree the ticked ratings at their submitted level, with one reason recorded for each."""
+    round_ = get_round_for_user(request, code, EvalAction.MODERATE)
+    codes = [c for c in request.POST.getlist("ratings") if is_uuid(c)]
+    reason = request.POST.get("reason", "")
+    ratings = list(Rating.objects.filter(unit__round=round_, code__in=codes,
+                                         status=Rating.Status.SUBMITTED)
+                   .select_related("level", "theme", "unit__school"))
+    try:
+        services.agree_ratings(ratings, reason=reason, by=request.user, request=request)
+    except ValidationError as e:
+        fields = getattr(e, "error_dict", {"ratings": [e]})
+        anchors = {"reason": "#id_agree-reason", "ratings": "#waiting-heading"}
+        problems = [(anchors.get(f, "#waiting-heading"), m) for f, errs in fields.items()
+                    for err in errs for m in err.messages]
+        ctx = _queue_context(request, round_, problems=problems, ticked=codes, reason=reason)
+        return render(request, "evaluation/moderation.html", ctx, status=400)
+    n = len(ratings)
+    messages.success(request, f"Agreed {n} rating{'s' if n != 1 else ''}, each with the "
+                              "reason you gave.")
+    query = request.GET.urlencode()
+    url = reverse("evaluation:moderation_queue", args=[round_.code])
+    return redirect(f"{url}?{query}" if query else url)
+
+
+@login_required
 def moderate_rating(request, code):
-    """Agree a submitted rating, or move it to another level with a reason."""
-    rating = (Rating.objects.select_related("unit__round__trust", "unit__school", "level")
+    """One submitted rating: agree it, or move it to another level with a reason."""
+    rating = (Rating.objects.select_related("unit__round__trust", "unit__round__framework",
+                                            "unit__school", "level", "theme")
               .filter(code=code).first())
     if rating is None:
         raise Http404("Not found")
     policy.require_evaluation(request.user, EvalAction.MODERATE, rating)
     levels = list(rating.unit.round.framework.levels.all())
     current = rating.level.value if rating.level_id else None
-    form = ModerationForm(request.POST, prefix=str(rating.code), levels=levels, current=current)
-    queue = redirect("evaluation:moderation_queue", rating.unit.round.code)
-    if not form.is_valid():
-        messages.error(request, "Not moderated: " + " ".join(
-            e for errs in form.errors.values() for e in errs))
-        return queue
-    try:
-        services.moderate_rating(rating, level=form.cleaned_data["level"],
-                                 reason=form.cleaned_data["reason"], by=request.user,
-                                 request=request)
-    except ValidationError as e:
-        messages.error(request, "Not moderated: " + _errors(e))
-        return queue
-    messages.success(request, f"Moderated {rating.theme.title} for {rating.unit.name}.")
-    return queue
+    form = ModerationForm(request.POST or None, prefix=str(rating.code), levels=levels,
+                          current=current)
+    page = {"rating": rating, "round": rating.unit.round, "form": form}
+    if request.method != "POST":
+        return render(request, "evaluation/moderate_rating.html", page)
+    if form.is_valid():
+        try:
+            services.moderate_rating(rating, level=form.cleaned_data["level"],
+                                     reason=form.cleaned_data["reason"], by=request.user,
+                                     request=request)
+        except ValidationError as e:
+            for field, errs in getattr(e, "error_dict", {None: e.error_list}).items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, f"Moderated {rating.theme.title} for {rating.unit.name}.")
+            return redirect("evaluation:moderation_queue", rating.unit.round.code)
+    return render(request, "evaluation/moderate_rating.html", page, status=400)
 
 
 # Summaries -------------------------------------------------------------------------------------

@@ -1,8 +1,7 @@
-import uuid
-
 from django import forms
 from django.core.exceptions import ValidationError
 
+from sendtrust.evaluation.forms import is_uuid
 from sendtrust.planning import indicators, services
 from sendtrust.planning.models import Horizon, PlanAction, SuccessCriterion
 
@@ -161,14 +160,6 @@ class ActionForm(PlanForm):
             return self.data.get(self.add_prefix(name))
         value = self.initial.get(name, self.fields[name].initial)
         return getattr(value, "code", value)
-
-
-def is_uuid(value) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 class ProgressForm(PlanForm):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from sendtrust.access import policy
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy import Decision, PlanRight
+from sendtrust.evaluation.forms import is_uuid
 from sendtrust.evaluation.models import Round
 from sendtrust.lib.pdf import html_to_pdf
 from sendtrust.organisations.models import Trust
@@ -25,7 +26,6 @@ from sendtrust.planning.forms import (
     GoalForm,
     ProgressForm,
     _raise_on,
-    is_uuid,
 )
 from sendtrust.planning.models import Goal, PlanAction, SuccessCriterion
 

@@ -8,6 +8,7 @@ POST), members of the trust without the right get 403, everyone else 404.
 from types import SimpleNamespace
 
 from sendtrust.evaluation import services
+from sendtrust.evaluation.models import Rating
 from sendtrust.evaluation.tests.helpers import fill, open_round, shipped, unit_of
 from sendtrust.testing import ROLES
 
@@ -34,6 +35,7 @@ EVAL_SCHOOL_CONTEXT = {"school_a": only(A_LEADERS), "school_b": only({"senco_b"}
 EVAL_ROUND_VIEW = {"eval_round": only({SL, EX, TR}, A_LEADERS, {"senco_b"}),
                    "eval_other_round": OTHER_TRUST_OK}
 EVAL_ROUND_SL = {"eval_round": only({SL}), "eval_other_round": OTHER_TRUST_NO}
+EVAL_AGREE = {"eval_submitted_round": only({SL}), "eval_other_round": OTHER_TRUST_NO}
 EVAL_HEAT_MAP = {"eval_round": only({SL, EX}), "eval_other_round": OTHER_TRUST_NO}
 EVAL_UNIT_VIEW = {
     "eval_unit_a": only({SL, EX}, A_LEADERS), "eval_unit_b": only({SL, EX, "senco_b"}),
@@ -81,6 +83,8 @@ ROUTES = {
         "post", EVAL_ROUND_SL, lambda c, o: f"/evaluation/rounds/{o.code}/close/"),
     "evaluation:moderation_queue": (
         "get", EVAL_ROUND_SL, lambda c, o: f"/evaluation/rounds/{o.code}/moderation/"),
+    "evaluation:agree_ratings": (
+        "post", EVAL_AGREE, lambda c, o: f"/evaluation/rounds/{o.code}/moderation/agree/"),
     "evaluation:heat_map": (
         "get", EVAL_HEAT_MAP, lambda c, o: f"/evaluation/rounds/{o.code}/heat-map/"),
     "evaluation:changes": (
@@ -126,6 +130,7 @@ def build_objects(cast):
     other_unit = unit_of(other, cast.other_school)
     services.submit_unit(other_unit, by=cast.users["other_trust_senco"])
     cast.eval_round, cast.eval_other_round = r, other
+    cast.eval_submitted_round = submitted
     cast.eval_unit_a, cast.eval_unit_b = unit_of(r, cast.school_a), unit_of(r, cast.school_b)
     cast.eval_unit_trust = unit_of(r)
     cast.eval_other_unit, cast.eval_other_trust_unit = other_unit, unit_of(other)
@@ -145,6 +150,12 @@ def post_data(cast, route, obj):
         return {"governance-level": "3", "governance-evidence": "Minutes"}
     if route == "evaluation:save_answer":
         return {"setting-strategic-direction-q1-text": "An answer"}
+    if route == "evaluation:agree_ratings":
+        codes = Rating.objects.filter(unit__round=obj, status="submitted").values_list(
+            "code", flat=True)[:3]
+        return {"ratings": [str(c) for c in codes], "reason": "Evidence checked at the visit"}
+    if route == "evaluation:submit_unit":
+        return {"confirm": "yes"}
     if route == "evaluation:moderate_rating":
         return {f"{obj.code}-level": "2"}
     return {}

@@ -115,25 +115,63 @@ def test_the_rating_page_is_an_accessible_form(cast, client, round_):
     body = client.get(f"/evaluation/units/{unit_of(round_, cast.school_a).code}/").content.decode()
     assert body.count('type="radio"') == 24 * 4
     assert body.count("<legend>Level for ") == 24
-    assert 'hx-trigger="change delay:500ms"' in body
+    assert 'hx-trigger="change delay:500ms, submit"' in body  # Save swaps in place too
     assert "Leading and embedded" in body  # the scale with its descriptors
     assert "Questions for reflection" in body
 
 
 def test_submit_needs_every_theme_rated(cast, client, round_):
     unit = unit_of(round_, cast.school_a)
+    fill(unit, level=2)
+    unit.ratings.filter(theme__slug__in=["governance", "send-policy"]).delete()
     client.force_login(cast.users["senco_a"])
+    response = client.post(f"/evaluation/units/{unit.code}/submit/", {"confirm": "yes"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    summary = body[body.index('<div class="error-summary"'):body.index("</div>",
+                                                                     body.index("error-summary"))]
+    # Each theme still to rate is named and linked to its first level, and nothing else.
+    assert '<a href="#id_governance-level_1">Give Governance a level.</a>' in summary
+    assert '<a href="#id_send-policy-level_1">Give SEND policy a level.</a>' in summary
+    assert summary.count("<li>") == 2
+    assert 'id="id_governance-level_1"' in body
+    assert RoundUnit.objects.get(pk=unit.pk).status == "draft"
+
+
+def test_submit_asks_to_confirm_that_the_ratings_lock(cast, client, round_):
+    unit = unit_of(round_, cast.school_a)
+    fill(unit, level=2)
+    client.force_login(cast.users["senco_a"])
+    page = client.get(f"/evaluation/units/{unit.code}/").content.decode()
+    assert 'id="id_confirm-submit" name="confirm" value="yes"' in page
+    assert "Every theme has a level." in page
     response = client.post(f"/evaluation/units/{unit.code}/submit/")
     assert response.status_code == 400
-    assert "Give every theme a level" in response.content.decode()
+    assert ('<a href="#id_confirm-submit">Tick the box to confirm that submitting locks the '
+            'ratings.</a>') in response.content.decode()
     assert RoundUnit.objects.get(pk=unit.pk).status == "draft"
+    assert not AuditEntry.objects.filter(action="evaluation.unit.submitted").exists()
+
+
+def test_the_rating_page_lists_its_areas_and_what_is_still_to_rate(cast, client, round_):
+    unit = unit_of(round_, cast.school_a)
+    rate_all(unit, by=cast.users["senco_a"], level=3)
+    unit.ratings.filter(theme__slug="governance").delete()
+    client.force_login(cast.users["senco_a"])
+    body = client.get(f"/evaluation/units/{unit.code}/").content.decode()
+    nav = body[body.index('<nav class="area-nav'):body.index("</nav>", body.index("area-nav"))]
+    assert nav.count('<a href="#area-') == 6
+    assert ('<a href="#area-setting-strategic-direction">Setting strategic direction</a> '
+            '<span class="hint">3 of 4 themes rated</span>') in nav
+    assert "1 theme still to rate" in nav
+    assert '<li><a href="#theme-governance">Governance</a></li>' in body
 
 
 def test_submit_locks_the_unit(cast, client, round_):
     unit, senco = unit_of(round_, cast.school_a), cast.users["senco_a"]
     rate_all(unit, by=senco, level=2)
     client.force_login(senco)
-    response = client.post(f"/evaluation/units/{unit.code}/submit/")
+    response = client.post(f"/evaluation/units/{unit.code}/submit/", {"confirm": "yes"})
     assert response.status_code == 302
     assert set(unit.ratings.values_list("status", flat=True)) == {"submitted"}
     assert AuditEntry.objects.filter(action="evaluation.unit.submitted").count() == 1
@@ -183,6 +221,80 @@ def test_moderation_agrees_or_adjusts_with_a_reason_and_keeps_the_trail(cast, cl
     client.force_login(cast.users["senco_a"])
     page = client.get(f"/evaluation/units/{unit.code}/").content.decode()
     assert "moved from 3 Established to 2 Developing. Reason: No link governor since May." in page
+
+
+def submitted_rounds(cast):
+    """Summer (closed) and autumn rounds of Alder Primary, the autumn one submitted."""
+    senco = cast.users["senco_a"]
+    summer = open_round(cast, name="Summer 2026", schools=[cast.school_a])
+    fill(unit_of(summer, cast.school_a), level=2)
+    autumn = open_round(cast, schools=[cast.school_a, cast.school_b])
+    for school in (cast.school_a, cast.school_b):
+        unit = unit_of(autumn, school)
+        fill(unit, level=3)
+        services.submit_unit(unit, by=senco)
+    return summer, autumn
+
+
+def test_the_leader_agrees_several_ratings_at_once_with_a_reason_for_each(cast, client):
+    _, autumn = submitted_rounds(cast)
+    unit = unit_of(autumn, cast.school_a)
+    chosen = list(unit.ratings.filter(theme__area__slug="team-working"))
+    client.force_login(cast.users["send_leader"])
+    url = f"/evaluation/rounds/{autumn.code}/moderation/agree/"
+    codes = [str(r.code) for r in chosen]
+    refused = client.post(url, {"ratings": codes, "reason": "  "})
+    assert refused.status_code == 400
+    assert ('<a href="#id_agree-reason">Say why you agree with these ratings.</a>'
+            in refused.content.decode())
+    assert refused.content.decode().count(" checked>") == 4  # the ticks are kept
+    assert not Moderation.objects.exists()
+    response = client.post(url, {"ratings": codes, "reason": "Evidence checked in October"})
+    assert response.status_code == 302
+    moderations = Moderation.objects.filter(rating__in=chosen)
+    assert moderations.count() == 4
+    assert {(m.reason, m.agreed, m.by.username) for m in moderations} == {
+        ("Evidence checked in October", True, "send_leader")}
+    assert set(Rating.objects.filter(pk__in=[r.pk for r in chosen]).values_list(
+        "status", flat=True)) == {"moderated"}
+    audit = AuditEntry.objects.filter(action="evaluation.rating.moderated")
+    assert audit.count() == 4
+    assert {e.detail["reason"] for e in audit} == {"Evidence checked in October"}
+    assert unit.ratings.filter(status="submitted").count() == 20
+
+
+def test_moderation_filters_by_school_and_area_and_shows_the_last_round(cast, client):
+    summer, autumn = submitted_rounds(cast)
+    unit = unit_of(autumn, cast.school_a)
+    client.force_login(cast.users["send_leader"])
+    url = f"/evaluation/rounds/{autumn.code}/moderation/"
+    everything = client.get(url).content.decode()
+    assert "Waiting (48)" in everything
+    page = client.get(url, {"school": str(unit.code), "area": "team-working"})
+    body = page.content.decode()
+    assert "Waiting (4)" in body and "Birch Academy</td>" not in body
+    assert body.count('name="ratings"') == 4
+    assert body.count("2 Developing<br><span class=\"hint\">up 1</span>") == 4
+    assert f"<th scope=\"col\">{summer.name}</th>" in body
+    birch = client.get(url, {"school": str(unit_of(autumn, cast.school_b).code)})
+    assert birch.content.decode().count("Not rated then") == 24
+
+
+def test_one_rating_is_moved_on_its_own_page(cast, client):
+    _, autumn = submitted_rounds(cast)
+    rating = unit_of(autumn, cast.school_a).ratings.get(theme__slug="governance")
+    url = f"/evaluation/ratings/{rating.code}/moderate/"
+    client.force_login(cast.users["executive"])
+    assert client.get(url).status_code == 403
+    client.force_login(cast.users["send_leader"])
+    assert client.get(url).status_code == 200
+    p = str(rating.code)
+    refused = client.post(url, {f"{p}-level": "1"})
+    assert refused.status_code == 400 and "Reason: Say why the level changes." in (
+        refused.content.decode())
+    assert client.post(url, {f"{p}-level": "1", f"{p}-reason": "No minutes"}).status_code == 302
+    rating.refresh_from_db()
+    assert (rating.level.value, rating.status) == (1, "moderated")
 
 
 def test_drafts_cannot_be_moderated(cast, round_):
