@@ -171,13 +171,14 @@ def gains(*, trust_id: int, start: dt.date | None = None, end: dt.date | None = 
     fast at tens of thousands of enrolments.
     """
     hourly = rates(trust_id)
-    groups = ProvisionGroup.objects.filter(school__trust_id=trust_id)
+    where = Q(school__trust_id=trust_id)
     if start is not None:
-        groups = groups.filter(ends_on__gte=start)
+        where &= Q(ends_on__gte=start)
     if end is not None:
-        groups = groups.filter(ends_on__lte=end)
+        where &= Q(ends_on__lte=end)
     if intervention_ids is not None:
-        groups = groups.filter(intervention_id__in=intervention_ids)
+        where &= Q(intervention_id__in=intervention_ids)
+    groups = ProvisionGroup.objects.filter(where)
     about = {}
     for (gid, iid, role, spw, mins, s, e, n, model, per_pupil, higher,
          expected) in groups.annotate(enrolled=Count("enrolments")).values_list(
@@ -190,7 +191,10 @@ def gains(*, trust_id: int, start: dt.date | None = None, end: dt.date | None = 
                                     rate=hourly.get(role), enrolled=n, cost_model=model,
                                     per_pupil=per_pupil)
         about[gid] = (iid, higher, float(expected), cost)
-    rows = (GroupEnrolment.objects.filter(group__in=groups, entry_score__isnull=False,
+    # The same conditions through the join, not `group__in=groups`: that subquery carries
+    # the grouped count above, which SQLite then works out again for every enrolment.
+    on_group = Q(*[Q(**{f"group__{k}": v}) for k, v in where.children])
+    rows = (GroupEnrolment.objects.filter(on_group, entry_score__isnull=False,
                                           exit_score__isnull=False)
             .annotate(a=Cast("entry_score", FloatField()), b=Cast("exit_score", FloatField()))
             .values_list("group_id", "school_id", "a", "b"))

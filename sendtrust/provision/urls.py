@@ -19,7 +19,7 @@ urlpatterns = [
     path("trusts/<uuid:code>/provision/expertise/", views.expertise, name="expertise"),
     path("trusts/<uuid:code>/provision/expertise/new/", views.add_qualification,
          name="add_qualification"),
-    path("schools/<uuid:code>/provision/", views.school_provision, name="school"),
+    path("schools/<uuid:code>/provision/", views.school_provision, name="school_provision"),
     path("schools/<uuid:code>/provision/map.<str:fmt>", views.export_school_map,
          name="export_school_map"),
     path("schools/<uuid:code>/provision/interventions/new/", views.add_school_intervention,

@@ -209,7 +209,7 @@ def add_group(request, code):
         template="provision/form.html",
         context={"heading": f"Set up a provision group at {school.name}",
                  "submit": "Set up the group",
-                 "back": reverse("provision:school", args=[school.code]),
+                 "back": reverse("provision:school_provision", args=[school.code]),
                  "intro": "Sessions a week and minutes a session default to the "
                           "intervention's own pattern when left blank."})
 
@@ -521,7 +521,7 @@ def import_provision(request, code):
             messages.success(request, f"Imported: {result.groups_created} new groups, "
                                       f"{result.enrolled} pupils enrolled, {result.updated} "
                                       "enrolments updated.")
-            return redirect("provision:school", school.code)
+            return redirect("provision:school_provision", school.code)
         status = 400
     return render(request, "provision/import.html", {
         "school": school, "result": result, "columns": importer.COLUMNS}, status=status)

@@ -27,7 +27,8 @@ def provision_nav(user):
     if not links:
         for school in School.objects.filter(pk__in=list(actor.school_roles)).order_by("name"):
             if rules.allows(user, Right.SCHOOL_VIEW, school):
-                links.append((f"Provision: {school.name}", "provision:school", school.code))
+                links.append((f"Provision: {school.name}", "provision:school_provision",
+                              school.code))
     return links
 
 

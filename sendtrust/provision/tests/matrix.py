@@ -80,7 +80,7 @@ ROUTES = {
     "provision:expertise": ("get", CATALOGUE, _t("expertise/")),
     "provision:add_qualification": ("get", TRUST_EDIT, _t("expertise/new/")),
     "provision:add_qualification:post": ("post", TRUST_EDIT, _t("expertise/new/")),
-    "provision:school": ("get", SCHOOL_VIEW, _s("")),
+    "provision:school_provision": ("get", SCHOOL_VIEW, _s("")),
     "provision:export_school_map": ("get", SCHOOL_EXPORT, _s("map.csv")),
     "provision:export_school_map:xlsx": ("get", SCHOOL_EXPORT, _s("map.xlsx")),
     "provision:add_school_intervention": ("get", SCHOOL_MANAGE, _s("interventions/new/")),
