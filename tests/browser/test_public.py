@@ -20,7 +20,7 @@ def gias(live_cast, tmp_path):
 
 
 def test_user_lists_trusts_builds_a_profile_and_reads_it(page, live_server, gias, login, axe):
-    login("teacher_a")  # any signed-in user
+    login("send_leader")  # building a profile is a leader's action; reading it, anyone's
     page.goto(f"{live_server.url}/public-trusts/")
     expect(page.get_by_role("heading", name="Public trust profiles")).to_be_visible()
     table = page.get_by_role("table", name=re.compile("Trusts in the GIAS extract"))

@@ -89,6 +89,9 @@ def record_counts(trust: Trust) -> dict[int, tuple[int, int, int]]:
     return {r["school_id"]: (r["pupils"], r["sen_support"], r["ehcp"]) for r in rows}
 
 
+PREDECESSOR = "; figures of predecessor URN "  # how benchmarks marks a predecessor's figures
+
+
 def public_census(schools: list[School]) -> tuple[dict, dict[int, str]]:
     """A public trust's published figures per URN, each predecessor's given to one school only.
 
@@ -99,14 +102,14 @@ def public_census(schools: list[School]) -> tuple[dict, dict[int, str]]:
     """
     published = benchmarks.school_census_many([s.urn for s in schools])
     own = {s.urn: s for s in schools if s.urn in published
-           and "; figures of predecessor URN " not in published[s.urn].source}
+           and PREDECESSOR not in published[s.urn].source}
     taken: dict[str, School] = dict(own)
     notes: dict[int, str] = {}
     for s in schools:
         r = published.get(s.urn)
         if r is None or s.urn in own:
             continue
-        _, _, old = r.source.partition("; figures of predecessor URN ")
+        _, _, old = r.source.partition(PREDECESSOR)
         if old in taken:
             notes[s.pk] = (f"its predecessor's figures (URN {old}) are counted once, under "
                            f"{taken[old].name}")
@@ -136,9 +139,10 @@ def school_rates(trust: Trust, *, hide: bool) -> SchoolRates:
         for s in schools:
             r = census.get(s.urn)
             raw[s.pk] = (r.pupils, r.sen_support, r.ehcp) if r else (None, None, None)
-        for label in sorted({f"{r.source.partition('; ')[0]} ({r.period})"
+        # The file's title, without the note a predecessor's figures carry after it.
+        for label in sorted({f"{r.source.partition(PREDECESSOR)[0]}, {r.period}"
                              for r in census.values()}):
-            sources.append(label)
+            sources.append(f"School figures: {label}.")
         # A public trust's whole-trust figures are the sums over the schools with figures.
         counted = [s for s in schools if None not in raw[s.pk]]
     else:

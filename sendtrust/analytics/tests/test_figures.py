@@ -29,6 +29,9 @@ def test_national_funnel_pools_every_school_and_names_the_file(benchmarks):
     k = np.array([r[1] for r in rows])
     assert nf.n_units == len(rows)
     assert nf.excluded == 1  # the row with "NA" counts
+    note = figures.funnel_limits_note(nf)
+    assert "1 school row with a missing figure was left out." in note
+    assert "The test finds overdispersion" in note
     assert nf.p0 == pytest.approx(k.sum() / n.sum())
     assert nf.period == "2019" and "Synthetic school census" in nf.dataset
     # The data are overdispersed (beta-binomial), so the adjusted limits are drawn ...

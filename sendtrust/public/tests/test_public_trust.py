@@ -259,6 +259,7 @@ def test_overview_shows_published_census_figures_against_the_same_year(client, g
     assert special.compare.national.label == "England, state-funded special, January 2019"
     assert "Oak Special Academy: figures of its predecessor, URN 400003" in body
     assert "DfE school census, January 2019" in body  # the source, named
+    assert "summed from its school rows), 2019." in body  # in full, not cut at its semicolon
     total = r.context["total"]
     with_figures = [census(u) for u in ("500001", "500002", "400003")]
     assert total.pupils == sum(c["NOR"] for c in with_figures)
