@@ -13,7 +13,7 @@ DEMO_PASSWORD ?= Demo-Orchard-2026
 DEV_ENV := DEBUG=1
 TEST_KEY := SECRET_KEY=make-test-only-not-secret
 
-.PHONY: install run demo serve test test-sqlite test-postgres bench lint vendor clean
+.PHONY: install run demo serve test test-sqlite test-postgres bench loadtest lint vendor clean
 
 # uv is pinned and installed from PyPI into .tools when the machine lacks it.
 .tools/bin/uv:
@@ -76,6 +76,12 @@ test-postgres:
 
 bench: install
 	DATABASE_URL= $(TEST_KEY) $(PY) -m sendtrust.bench --data "$(DATA)"
+
+# locust against gunicorn (DEBUG off, random SECRET_KEY, 127.0.0.1) on a throwaway demo trust,
+# with a large import at the same time. LOADTEST_USERS (50), LOADTEST_SECONDS (120),
+# LOADTEST_DATABASE_URL (an empty PostgreSQL database; SQLite in a temp folder by default).
+loadtest: install
+	$(PY) loadtest/run.py
 
 lint: install
 	$(UV) run --frozen ruff check sendtrust

@@ -1,0 +1,70 @@
+"""Locust users for `make loadtest` (run by loadtest/run.py, which writes LOADTEST_TARGETS).
+
+Each user signs in as a school-level account (SENCO or headteacher: no second factor) and
+mixes page reads, API reads and a few writes on its own school.
+"""
+
+import datetime as dt
+import json
+import os
+import random
+
+from locust import HttpUser, between, task
+
+TARGETS = json.load(open(os.environ["LOADTEST_TARGETS"]))
+
+
+class SchoolStaff(HttpUser):
+    wait_time = between(1, 3)
+
+    def on_start(self):
+        self.account = random.choice(TARGETS["accounts"])
+        self.school = TARGETS["schools"][self.account["school_urn"]]
+        self.client.get("/login/", name="sign in (form)")
+        token = self.client.cookies.get("csrftoken", "")
+        with self.client.post("/login/", name="sign in", catch_response=True, data={
+            "username": self.account["username"], "password": TARGETS["password"],
+            "csrfmiddlewaretoken": token}, headers={"Referer": self.host + "/login/"},
+        ) as response:
+            if "/login/" in response.url:
+                response.failure(f"sign-in refused for {self.account['username']}")
+
+    def pupil(self):
+        return random.choice(self.school["pupils"])
+
+    @task(4)
+    def register(self):
+        self.client.get(f"/schools/{self.school['code']}/register/", name="register")
+
+    @task(4)
+    def pupil_record(self):
+        self.client.get(f"/pupils/{self.pupil()}/", name="pupil record")
+
+    @task(2)
+    def school_analytics(self):
+        self.client.get(f"/schools/{self.school['code']}/analytics/", name="school analytics")
+
+    @task(1)
+    def data_quality(self):
+        self.client.get(f"/schools/{self.school['code']}/data-quality/", name="data quality")
+
+    @task(3)
+    def api_pupils(self):
+        self.client.get("/api/v1/pupils?limit=50", name="API pupils?limit=50")
+
+    @task(1)
+    def write_chronology(self):
+        if self.account["role"] != "senco":
+            return
+        pupil = self.pupil()
+        url = f"/pupils/{pupil}/chronology/new/"
+        self.client.get(url, name="chronology form")
+        token = self.client.cookies.get("csrftoken", "")
+        with self.client.post(url, name="chronology entry (write)", catch_response=True,
+                              allow_redirects=False, data={
+                                  "csrfmiddlewaretoken": token,
+                                  "on": dt.date.today().isoformat(), "kind": "meeting",
+                                  "title": "Load test meeting", "notes": "written by locust"},
+                              headers={"Referer": self.host + url}) as response:
+            if response.status_code not in (302, 303):
+                response.failure(f"write answered {response.status_code}")
