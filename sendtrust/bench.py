@@ -165,10 +165,79 @@ def bench_pages(report: Report, sizes=((12, 8_000), (50, 50_000))) -> None:
                    " vs ".join(map(str, counts)), "equal", len(set(counts)) == 1)
 
 
-def bench_import(report: Report, rows: int = 100_000, when: str = "", urn: str = "999001",
-                 seed: int = 7) -> None:
+IMPORT_REPEAT = 5
+PANDAS_CHUNKSIZE = 1_000  # 16 columns x 1,000 rows: under SQLite's 32,766 bound parameters
+YEAR_CODES = {"N1": "-2", "N2": "-1", "R": "0"}  # census year names, as pandas must map them
+
+
+def _pandas_target(connection) -> str:
+    """A copy of pupils_pupil (same columns, constraints and indexes) for pandas to fill."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT type, sql FROM sqlite_master WHERE tbl_name = 'pupils_pupil' "
+                       "AND sql IS NOT NULL ORDER BY type DESC")
+        ddl = cursor.fetchall()
+        cursor.execute("DROP TABLE IF EXISTS bench_pandas_pupil")
+        for _kind, sql in ddl:  # the table first ("table" > "index"), then its indexes
+            sql = sql.replace('"pupils_pupil"', '"bench_pandas_pupil"')
+            sql = sql.replace('INDEX "', 'INDEX "bench_pandas_')
+            cursor.execute(sql)
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE tbl_name = 'bench_pandas_pupil' "
+                       "AND type = 'index'")
+        return f"{cursor.fetchone()[0]} indexes"
+
+
+def _pandas_import(engine, path, school_id: int) -> int:
+    """pandas' own way: read_csv, shape the census columns into pupil columns, to_sql."""
+    import uuid
+
     import pandas as pd
-    from django.db import connection
+
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    flag = {"true": True, "false": False}
+    out = pd.DataFrame({
+        "code": [uuid.uuid4().hex for _ in range(len(df))],
+        "upn": df["UPN"], "forename": df["Forename"], "surname": df["Surname"],
+        "date_of_birth": pd.to_datetime(df["DOB"], format="%d/%m/%Y").dt.date,
+        "year_group": df["NCyearActual"].replace(YEAR_CODES).astype(int), "sex": df["Gender"],
+        "fsm": df["FSMeligible"].map(flag), "pupil_premium": df["PupilPremium"].map(flag),
+        "eal": df["EAL"].map(flag), "looked_after": df["LookedAfter"].map(flag),
+        "sen_provision": df["SENprovision"], "primary_need_id": None, "school_id": school_id,
+        "left_on": None,
+    })
+    with engine.connect() as conn:
+        trans = conn.begin()
+        out.to_sql("bench_pandas_pupil", conn, if_exists="append", index=False, method="multi",
+                   chunksize=PANDAS_CHUNKSIZE)
+        written = conn.exec_driver_sql("SELECT count(*) FROM bench_pandas_pupil").scalar()
+        trans.rollback()  # like sendtrust's run: each run starts from the same state
+    return written
+
+
+def _median_of(fn, repeat: int) -> tuple[float, list[float]]:
+    fn()  # warm-up, not counted
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times
+
+
+def bench_import(report: Report, rows: int = 100_000, when: str = "", urn: str = "999001",
+                 seed: int = 7, repeat: int = IMPORT_REPEAT) -> None:
+    """sendtrust's validated import against pandas read_csv + to_sql(method="multi").
+
+    Both read the same census CSV and write pupil rows into tables with the same columns,
+    constraints and indexes (pandas into a copy of pupils_pupil), on the same SQLite database,
+    in this run; each is timed as the median of `repeat` runs after one warm-up. Every run of
+    both starts from the same state: each runs inside a transaction that is rolled back at the
+    end of the run (so neither pays for a commit). sendtrust's figure covers
+    checking every row (UPN check letter, dates, codes) and writing pupils, SEN episodes,
+    enrolments and the audit entry; pandas' covers only parsing and inserting pupil rows.
+    """
+    from django.conf import settings
+    from django.db import connection, transaction
+    from sqlalchemy import create_engine
 
     from sendtrust.imports.samples import write_sample_csv
     from sendtrust.imports.services import import_file
@@ -177,26 +246,45 @@ def bench_import(report: Report, rows: int = 100_000, when: str = "", urn: str =
     trust = Trust.objects.create(name=f"Import bench trust {urn}")
     school = School.objects.create(trust=trust, urn=urn, name="Import Bench School",
                                    phase="secondary", la_code="801", la_name="Bristol, City of")
+    indexes = _pandas_target(connection)
+    engine = create_engine(f"sqlite:///{settings.DATABASES['default']['NAME']}")
+
+    class Rollback(Exception):
+        pass
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "pupils.csv"
         write_sample_csv(path, rows, school_la=801 if urn == "999001" else 803, seed=seed)
-        print(f"\nImport of {rows:,} rows ({path.stat().st_size / 1e6:.1f} MB CSV), {when}")
-        t0 = time.perf_counter()
-        pdf = pd.read_csv(path, dtype=str)
-        pdf.to_sql("bench_pandas_import", connection.connection, index=False, if_exists="replace",
-                   chunksize=10_000)
-        pandas_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        result = import_file(path, school=school)
-        ours_s = time.perf_counter() - t0
+        print(f"\nImport of {rows:,} rows ({path.stat().st_size / 1e6:.1f} MB CSV), {when}: "
+              f"median of {repeat} after a warm-up, each")
+
+        def ours():
+            try:
+                with transaction.atomic():
+                    result = import_file(path, school=school)
+                    assert result.ok, result.errors[:3]
+                    assert result.created == rows, (result.created, rows)
+                    raise Rollback
+            except Rollback:
+                pass
+
+        def pandas():
+            assert _pandas_import(engine, path, school.pk) == rows
+
+        ours_s, ours_all = _median_of(ours, repeat)
+        pandas_s, pandas_all = _median_of(pandas, repeat)
         with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE bench_pandas_import")
-    assert not result.errors, result.errors[:3]
-    assert school.pupils.count() == rows
-    print(f"  pandas read_csv + to_sql: {pandas_s:.2f} s; sendtrust import with validation: "
-          f"{ours_s:.2f} s ({rows / ours_s:,.0f} rows/s)")
-    report.add(f"import rate / pandas read_csv + to_sql ({rows:,} rows, {when})",
-               f"{pandas_s / ours_s:.2f}", ">= 0.5", pandas_s / ours_s >= 0.5)
+            cursor.execute("DROP TABLE bench_pandas_pupil")
+    engine.dispose()
+    assert school.pupils.count() == 0  # every sendtrust run was rolled back
+    print(f"  pandas read_csv + to_sql(method='multi', chunksize={PANDAS_CHUNKSIZE:,}) into a "
+          f"copy of pupils_pupil ({indexes}, rolled back after each run): median {pandas_s:.2f} s "
+          f"(runs {', '.join(f'{t:.2f}' for t in pandas_all)})")
+    print(f"  sendtrust import_file, every row validated, pupils + SEN episodes + enrolments + "
+          f"audit, in a transaction rolled back after each run: median {ours_s:.2f} s "
+          f"(runs {', '.join(f'{t:.2f}' for t in ours_all)}; {rows / ours_s:,.0f} rows/s)")
+    report.add(f"import: pandas time / sendtrust time ({rows:,} rows, {when})",
+               f"{pandas_s / ours_s:.2f}", ">= 1", pandas_s / ours_s >= 1)
 
 
 def main(argv=None) -> int:
