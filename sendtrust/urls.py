@@ -4,7 +4,6 @@ from django.urls import include, path
 from sendtrust.access import views as access_views
 from sendtrust.api.urls import api
 from sendtrust.ops.health import health
-from sendtrust.ops.health import health
 from sendtrust.organisations import home as org_home
 from sendtrust.organisations import views as org_views
 from sendtrust.people.views import signin as people_signin
@@ -32,6 +31,5 @@ urlpatterns = [
     path("", include("sendtrust.ehc.urls")),
     path("", include("sendtrust.people.urls")),
     path("api/v1/", api.urls),
-    path("health/", health, name="health"),
     path("health/", health, name="health"),
 ]
