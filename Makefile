@@ -13,7 +13,7 @@ DEMO_PASSWORD ?= Demo-Orchard-2026
 DEV_ENV := DEBUG=1
 TEST_KEY := SECRET_KEY=make-test-only-not-secret
 
-.PHONY: install run demo serve test test-sqlite test-postgres bench loadtest lint vendor clean
+.PHONY: crawl install run demo serve test test-sqlite test-postgres bench loadtest lint vendor clean
 
 # uv is pinned and installed from PyPI into .tools when the machine lacks it.
 .tools/bin/uv:
@@ -73,6 +73,11 @@ test-postgres:
 	@echo "== pytest on PostgreSQL 15"
 	DATABASE_URL=$$(bash scripts/ensure-postgres.sh | tail -n 1) \
 	  $(PY) -m pytest -n $(PYTEST_WORKERS) -q
+
+# Issue 16's accessibility crawl: every role, every reachable page, axe-core at 1280 and 320 px.
+crawl: install
+	bash scripts/ensure-browser.sh
+	$(PY) -m pytest -p no:xdist -q tests/browser/crawl.py
 
 bench: install
 	DATABASE_URL= $(TEST_KEY) $(PY) -m sendtrust.bench --data "$(DATA)"
