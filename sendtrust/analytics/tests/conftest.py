@@ -11,7 +11,16 @@ from sendtrust.testing import PupilFactory, SchoolFactory, UserFactory, give_sta
 
 @pytest.fixture
 def benchmarks(db):
-    """Synthetic DfE figures, with the analytics cache emptied before and after."""
+    """Synthetic DfE figures alone, with the analytics cache emptied before and after.
+
+    Another test on this worker may have committed the real DfE files (the root conftest's
+    `loaded`): remove them inside this test's rolled-back transaction first, or the figures
+    read would mix both and the result would depend on which test ran first.
+    """
+    from django.apps import apps
+
+    for model in reversed(list(apps.get_app_config("benchmarks").get_models())):
+        model.objects.all()._raw_delete(model.objects.db)
     cache.clear()
     yield load_synthetic_benchmarks()
     cache.clear()
