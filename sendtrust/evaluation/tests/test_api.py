@@ -70,6 +70,7 @@ def test_rounds_units_and_ratings_follow_the_policy(cast, client, round_):
 
 
 def test_the_openapi_schema_lists_the_evaluation_routes(client, cast):
+    client.force_login(cast.users["senco_a"])
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     for path in ["/frameworks", "/frameworks/{code}", "/trusts/{code}/rounds",
                  "/rounds/{code}/units", "/units/{code}/ratings"]:
