@@ -22,7 +22,6 @@ from sendtrust.organisations.models import (
     ParentLink,
     Role,
     School,
-    TeachingGroup,
     Trust,
 )
 from sendtrust.pupils.models import Pupil
@@ -225,13 +224,12 @@ def _linked_q(user, on=None) -> Q:
     external_trusts = actor.role_trusts.get(Role.EXTERNAL, set())
     condition = Q(pk__in=[])
     if teaching_schools:
+        # A join, as before links needed a membership: PostgreSQL plans the nested IN form
+        # of this (pupil -> group pupils -> pupil) badly enough to run for minutes.
         condition |= Q(
             school_id__in=sorted(teaching_schools),
-            pk__in=TeachingGroup.pupils.through.objects.filter(
-                teachinggroup__staff=user,
-                teachinggroup__school_id__in=sorted(teaching_schools),
-                teachinggroup__school_id=F("pupil__school_id"),
-            ).values("pupil_id"),
+            teaching_groups__staff=user,
+            teaching_groups__school=F("school"),
         )
     if parent_trusts:
         condition |= Q(
