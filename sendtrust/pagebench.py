@@ -107,3 +107,14 @@ def measure(client, url: str, *, warm: int = WARM_REQUESTS) -> PageTiming:
     floor = _timed(client, floor_url, warm)
     return PageTiming(url, cold, statistics.median(times), p95(times), len(page_sql),
                       statistics.median(floor), p95(floor))
+
+
+def percentiles(fn, n: int) -> tuple[float, float]:
+    """p50 and p95 in milliseconds of n calls of fn, after one warm-up call."""
+    fn()  # warm: template compilation, connections, session
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        times.append(1000 * (time.perf_counter() - t0))
+    return statistics.median(times), p95(times)

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import statistics
 import tempfile
 import time
 import uuid
 from pathlib import Path
+
+from sendtrust.pagebench import percentiles
 
 SCHOOLS = 50
 ENROLMENTS = (3_000, 30_000)
@@ -96,18 +97,6 @@ def _add_enrolments(trust, schools, intervention, upto: int, rng) -> None:
     GroupEnrolment.objects.bulk_create(rows, batch_size=2000)
 
 
-def _percentiles(fn, repeat: int) -> tuple[float, float]:
-    fn()  # warm: template compilation, connections
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return statistics.median(times), p95
-
-
 def bench_pages(report, *, quick: bool) -> None:
     from sendtrust.bench import client_for, count_queries, get_ok
 
@@ -127,7 +116,7 @@ def bench_pages(report, *, quick: bool) -> None:
             get_ok(client, url)()  # the first request renews the session
             counts[(name, size)] = count_queries(get_ok(client, url))
     for name, url in urls.items():
-        p50, p95 = _percentiles(get_ok(client, url), 5 if quick else 20)
+        p50, p95 = percentiles(get_ok(client, url), 5 if quick else 20)
         report.add(f"{name} at {sizes[1]:,} enrolments, p50 / p95 ms",
                    f"{p50:.0f} / {p95:.0f}", "", None)
         small, large = counts[(name, sizes[0])], counts[(name, sizes[1])]

@@ -10,8 +10,9 @@ both sizes, which must be equal.
 
 from __future__ import annotations
 
-import statistics
 import time
+
+from sendtrust.pagebench import percentiles
 
 SIZES = (5_000, 50_000)
 QUICK_SIZES = (500, 5_000)
@@ -42,18 +43,6 @@ def _people(trust, school):
     return first(role=Role.SEND_LEADER), first(role=Role.SENCO, school=school)
 
 
-def _percentiles(fn, n: int) -> tuple[float, float]:
-    fn()  # warm: template compilation, session
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return statistics.median(times), p95
-
-
 def bench(report, *, quick: bool = False, data=None) -> None:
     from sendtrust.bench import client_for, count_queries, get_ok
     from sendtrust.demo import support as demo_support
@@ -74,7 +63,7 @@ def bench(report, *, quick: bool = False, data=None) -> None:
         worklist = get_ok(client_for(senco), f"/schools/{school.code}/support/")
         figures = get_ok(client_for(leader), f"/trusts/{trust.code}/support/")
         for name, fn in (("school worklist", worklist), ("trust support figures", figures)):
-            p50, p95 = _percentiles(fn, repeat)
+            p50, p95 = percentiles(fn, repeat)
             report.add(f"support {name}, {schools} schools, {pupils:,} pupils: p50 / p95",
                        f"{p50:.0f} / {p95:.0f} ms", "", None)
             queries[(name, pupils)] = count_queries(fn)
