@@ -8,12 +8,13 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from sendtrust.access import policy
 from sendtrust.access.audit import log_action
 from sendtrust.access.context_processors import parent_only
 from sendtrust.access.policy import Action
+from sendtrust.organisations.models import Role
 from sendtrust.pupils import services
 from sendtrust.pupils.forms import (
     CorrectionForm,
@@ -54,6 +55,7 @@ def _register_context(request, qs):
 
 
 @login_required
+@require_safe
 def school_register(request, code):
     """One school's SEN register: only the pupils the user may see."""
     school = policy.get_school_for_user(request, code, Action.SCHOOL_REGISTER)
@@ -69,6 +71,7 @@ def school_register(request, code):
 
 
 @login_required
+@require_safe
 def my_pupils(request):
     """The pupils this person may see: taught, their own child, or assigned to them.
 
@@ -137,6 +140,11 @@ def _record_context(request, pupil, status_form=None, move_form=None, leave_form
         "can_change": can_change,
         "can_move": can_move,
         "can_open_register": policy.allows(request.user, Action.SCHOOL_REGISTER, pupil.school),
+        # The UPN is the school's administrative identifier: staff of the pupil's trust use
+        # it; a parent (who reaches the record only through a parent link) is not shown it.
+        "show_upn": any(pupil.school.trust_id in trusts for role, trusts
+                        in policy.actor_for(request.user).role_trusts.items()
+                        if role != Role.PARENT),
     }
     if can_change and on_roll:
         # A change keeps both needs unless the user changes them.

@@ -90,3 +90,9 @@ def test_parent_sees_their_child_only(page, live_server, live_cast, login, axe):
     for item in ("My actions", "Public trusts", "My pupils"):
         expect(nav.get_by_role("link", name=item)).to_have_count(0)
     axe(page)
+    # The record itself: the child's name and needs, but not the school's identifier.
+    page.get_by_role("link", name="Ada Ash").click()
+    expect(page.get_by_role("heading", name="Ada Ash", level=1)).to_be_visible()
+    expect(page.get_by_text("Primary need", exact=True)).to_be_visible()
+    expect(page.get_by_text(cast.pupil_a1.upn)).to_have_count(0)
+    expect(page.get_by_text("UPN", exact=True)).to_have_count(0)
