@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "sendtrust.lib",
     "sendtrust.organisations",
     "sendtrust.pupils",
@@ -276,6 +278,19 @@ API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Background work (django-tasks with django-tasks-db's queue in the database: no extra service;
+# SQLite alone works, and on PostgreSQL many workers share the queue with SKIP LOCKED). The
+# worker is `manage.py run_worker` (`make worker`); /health/ says when one was last seen.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120)
+# Limits on one imported file (sendtrust.imports.readers). A census file larger than
+# IMPORT_BACKGROUND_KB is checked and saved by the worker, the page showing its progress.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_XLSX_MB = env_int("IMPORT_MAX_XLSX_MB", 200)  # declared size once unzipped
+IMPORT_MEMORY_MB = env_int("IMPORT_MEMORY_MB", 1024)  # address space a parse may add
+IMPORT_BACKGROUND_KB = env_int("IMPORT_BACKGROUND_KB", 256)
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,7 @@ register_converter(ExportFormat, "export_format")
 
 urlpatterns = [
     path("schools/<uuid:code>/import/", views.import_pupils, name="import_pupils"),
+    path("schools/<uuid:code>/import/jobs/<uuid:job>/", views.import_job, name="import_job"),
     path("schools/<uuid:code>/import/template.csv", views.import_template,
          name="import_template"),
     # One name for both formats: {% url 'export_register' school.code 'xlsx' %}.

@@ -4,14 +4,16 @@ import tempfile
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sendtrust.access.policy import Action, get_school_for_user
-from sendtrust.imports import export, services
+from sendtrust.imports import export, services, tasks
 from sendtrust.imports.census import HEADERS
 from sendtrust.imports.forms import ImportForm
+from sendtrust.ops.models import Job
 
 
 @login_required
@@ -21,6 +23,17 @@ def import_pupils(request, code):
     school = get_school_for_user(request, code, Action.SCHOOL_IMPORT)
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     result = None
+    if form.is_bound and form.is_valid() and tasks.runs_in_background(form.cleaned_data["file"]):
+        # A large file is checked and saved by the worker; its page shows the progress.
+        job = tasks.queue_import(form.cleaned_data["file"], school=school, user=request.user,
+                                 effective=form.cleaned_data["effective"])
+        if not request.htmx:
+            response = redirect(job_url(school, job))
+            response.status_code = 303  # see the job's page, by GET
+            return response
+        response = _job_panel(request, school, job)
+        response["HX-Push-Url"] = job_url(school, job)
+        return response
     if form.is_bound and form.is_valid():
         result = services.import_file(
             form.cleaned_data["file"], school=school, by=request.user, request=request,
@@ -30,6 +43,35 @@ def import_pupils(request, code):
             form = ImportForm()  # a fresh form for the next file
     ctx = {"school": school, "form": form, "result": result, "headers": HEADERS,
            "max_errors": services.MAX_ERRORS}
+    template = "imports/import_pupils.html"
+    if request.htmx:
+        template += "#import-panel"
+    return render(request, template, ctx)
+
+
+def job_url(school, job) -> str:
+    return reverse("import_job", args=[school.code, job.code])
+
+
+@login_required
+@require_GET
+def import_job(request, code, job):
+    """A large import's progress (polled by htmx), then its result: for whoever started it."""
+    school = get_school_for_user(request, code, Action.SCHOOL_IMPORT)
+    job = get_object_or_404(Job, code=job, kind=tasks.KIND, school=school,
+                            created_by=request.user)
+    return _job_panel(request, school, job)
+
+
+def _job_panel(request, school, job):
+    result = None
+    if job.status == Job.Status.FAILED:
+        result = services.ImportResult()
+        result.add_error(None, "", "", (job.result or {}).get("failure", "the import failed"))
+    elif job.status == Job.Status.DONE:
+        result = tasks.result_from_json(job.result)
+    ctx = {"school": school, "form": ImportForm(), "result": result, "job": job,
+           "headers": HEADERS, "max_errors": services.MAX_ERRORS}
     template = "imports/import_pupils.html"
     if request.htmx:
         template += "#import-panel"

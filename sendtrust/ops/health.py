@@ -2,13 +2,21 @@
 
 Answers 200 with {"status": "ok", ...} when the database answers and every migration is
 applied, 503 otherwise, naming what failed. It reads no personal data and needs no sign-in.
+
+It also says whether a background worker (`manage.py run_worker`) has been seen in the last
+WORKER_STALE_SECONDS ("worker_seen", and checks.worker in words, with the queue's length).
+That does not fail the check: an app server without a worker still serves every page, and a
+load balancer must not take it out of service for that; monitoring alerts on worker_seen.
 """
 
 import time
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -33,6 +41,25 @@ def _migrations() -> tuple[bool, str]:
     return True, "all applied"
 
 
+def _worker() -> tuple[bool, str]:
+    from django_tasks_db.models import DBTaskResult
+
+    from sendtrust.ops.models import WorkerHeartbeat
+
+    stale = settings.WORKER_STALE_SECONDS
+    last = WorkerHeartbeat.objects.order_by("-seen_at").first()
+    waiting = DBTaskResult.objects.ready().count()
+    queue = f"{waiting} job{'s' if waiting != 1 else ''} waiting"
+    if last is None:
+        return False, f"no worker has run yet; {queue}"
+    ago = (timezone.now() - last.seen_at).total_seconds()
+    live = WorkerHeartbeat.objects.filter(
+        seen_at__gte=timezone.now() - timedelta(seconds=stale)).count()
+    if ago > stale:
+        return False, (f"no worker seen in the last {stale} s (last {ago:.0f} s ago); {queue}")
+    return True, f"{live} worker{'s' if live != 1 else ''} seen, last {ago:.0f} s ago; {queue}"
+
+
 @never_cache
 @require_GET
 def health(request):
@@ -41,5 +68,7 @@ def health(request):
     if ok:
         migrated, checks["migrations"] = _migrations()
         ok = ok and migrated
-    return JsonResponse({"status": "ok" if ok else "failing", "checks": checks},
-                        status=200 if ok else 503)
+    body = {"status": "ok" if ok else "failing", "checks": checks}
+    if ok:
+        body["worker_seen"], checks["worker"] = _worker()
+    return JsonResponse(body, status=200 if ok else 503)

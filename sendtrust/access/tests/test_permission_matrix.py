@@ -21,7 +21,7 @@ AREAS = [
     importlib.import_module(f"sendtrust.{app}.tests.matrix")
     for app in (
         "evaluation", "planning", "analytics", "quality", "public", "support", "provision", "ehc",
-        "people", "benchmarks",
+        "people", "benchmarks", "imports",
     )
 ]
 
