@@ -19,6 +19,55 @@
 
   document.addEventListener("DOMContentLoaded", function () { focusIn(document); });
 
+  // The main navigation: "Menu" (narrow screens) and "More" are disclosure buttons. Without
+  // this script both stay hidden and every link is listed.
+  function setupNav() {
+    var nav = document.querySelector("[data-site-nav]");
+    if (!nav) return;
+    var menu = nav.querySelector(".nav-toggle");
+    var more = nav.querySelector(".nav-more-toggle");
+    var moreList = document.getElementById("site-nav-more");
+    if (moreList && !moreList.querySelector("li")) {
+      more.closest("li").remove();  // nothing less-used to show
+      more = null;
+    }
+    function setMenu(open) {
+      menu.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) { nav.setAttribute("data-open", ""); } else { nav.removeAttribute("data-open"); }
+    }
+    function setMore(open) {
+      if (!more) return;
+      more.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) { nav.setAttribute("data-more-open", ""); } else { nav.removeAttribute("data-more-open"); }
+    }
+    menu.hidden = false;
+    setMenu(false);
+    if (more) { more.hidden = false; setMore(false); }
+    nav.setAttribute("data-ready", "");
+    menu.addEventListener("click", function () {
+      setMenu(menu.getAttribute("aria-expanded") !== "true");
+    });
+    if (!more) return;
+    more.addEventListener("click", function () {
+      setMore(more.getAttribute("aria-expanded") !== "true");
+    });
+    // Escape closes "More" and gives focus back to its button; so does a click elsewhere.
+    nav.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && more.getAttribute("aria-expanded") === "true") {
+        setMore(false);
+        more.focus();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (!more.closest("li").contains(event.target)) setMore(false);
+    });
+    // Tabbing past the last item closes the list, so it never covers the focused element.
+    more.closest("li").addEventListener("focusout", function (event) {
+      if (event.relatedTarget && !more.closest("li").contains(event.relatedTarget)) setMore(false);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", setupNav);
+
   document.addEventListener("htmx:afterSettle", function (event) {
     // With an outerHTML swap the old target is gone: find its replacement by its id.
     var id = event.detail.target && event.detail.target.id;
