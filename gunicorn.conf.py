@@ -20,3 +20,12 @@ max_requests_jitter = 200
 accesslog = None  # one structured line per request comes from the app (REQUEST_LOG=1)
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "127.0.0.1")
+
+
+def when_ready(server):
+    """In the master, after the app is loaded and before any worker is forked: import the
+    statistics libraries the funnels use (numpy, scipy; seconds), which the app itself
+    imports only on first use. Every worker then starts with them already in memory."""
+    from sendtrust.analytics import stats
+
+    stats.preload()

@@ -25,7 +25,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 Levels = Sequence[float]
 Limits = dict[float, tuple[NDArray[np.float64], NDArray[np.float64]]]
@@ -40,6 +39,20 @@ ABOVE, BELOW, WITHIN = "above", "below", "within"
 NO_PUPILS, MISSING = "no pupils", "missing"
 
 
+def _scipy():
+    """scipy.stats, imported on first use: importing it takes seconds, and neither a worker's
+    start nor most pages need it (gunicorn's master imports it once before forking)."""
+    from scipy import stats
+
+    return stats
+
+
+def preload() -> None:
+    """Import numpy and scipy.stats now: gunicorn's master calls this once before it forks
+    (gunicorn.conf.py), so that no worker's first funnel waits seconds for the imports."""
+    _scipy()
+
+
 @lru_cache(maxsize=64)
 def _z(level: float) -> float:
     """Return the two-sided standard normal critical value for ``level`` (1.96 for 0.95).
@@ -48,7 +61,7 @@ def _z(level: float) -> float:
     two levels once per funnel and per confidence interval.
     """
     _check_level(level)
-    return float(stats.norm.ppf(0.5 + level / 2))
+    return float(_scipy().norm.ppf(0.5 + level / 2))
 
 
 def _check_level(level: float) -> None:
@@ -71,9 +84,9 @@ def _interpolated_quantile(alpha: float, n: NDArray[np.float64], p0: float) -> N
     a = (P(X <= r) - alpha) / (P(X <= r) - P(X <= r - 1)), so the limit moves smoothly
     between r - 1 and r instead of jumping between integers.
     """
-    r = stats.binom.ppf(alpha, n, p0)
-    at_r = stats.binom.cdf(r, n, p0)
-    below_r = stats.binom.cdf(r - 1, n, p0)  # 0 when r == 0
+    r = _scipy().binom.ppf(alpha, n, p0)
+    at_r = _scipy().binom.cdf(r, n, p0)
+    below_r = _scipy().binom.cdf(r - 1, n, p0)  # 0 when r == 0
     return r - (at_r - alpha) / (at_r - below_r)
 
 
@@ -167,8 +180,8 @@ def exact_flag(observed: ArrayLike, n: ArrayLike, p0: float,
     n_arr = np.asarray(n, dtype=float)
     bad = np.isnan(y) | np.isnan(n_arr) | (n_arr <= 0)
     y_safe, n_safe = np.where(bad, 0, y), np.where(bad, 1, n_arr)
-    upper_tail = stats.binom.sf(y_safe - 1, n_safe, p0)  # P(X >= y)
-    lower_tail = stats.binom.cdf(y_safe, n_safe, p0)  # P(X <= y)
+    upper_tail = _scipy().binom.sf(y_safe - 1, n_safe, p0)  # P(X >= y)
+    lower_tail = _scipy().binom.cdf(y_safe, n_safe, p0)  # P(X <= y)
     out: dict[float, NDArray[np.str_]] = {}
     for level in levels:
         _check_level(level)
@@ -273,7 +286,7 @@ def overdispersion(
     tau2 = max(0.0, (units * phi - (units - 1)) / (w.sum() - (w**2).sum() / w.sum()))
     return Overdispersion(
         phi=phi,
-        p_value=float(stats.chi2.sf(units * phi, units - 1)),
+        p_value=float(_scipy().chi2.sf(units * phi, units - 1)),
         tau2=float(tau2),
         n_units=int(units),
         winsor=(float(lo_q), float(hi_q)),
@@ -455,5 +468,5 @@ def mean_gap(
     if se == 0:
         return Gap(diff, diff, diff)
     df = (v1 + v2) ** 2 / (v1 * v1 / (n1 - 1) + v2 * v2 / (n2 - 1))
-    half = float(stats.t.ppf(0.5 + level / 2, df)) * se
+    half = float(_scipy().t.ppf(0.5 + level / 2, df)) * se
     return Gap(diff, diff - half, diff + half)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-import numpy as np
+# numpy and scipy are imported where the rank and range checks use them, not here: every page
+# imports this module, and a worker's start should not pay for them (see analytics.stats).
 
 THRESHOLD = 5
 # However a reader combines the published rows, columns and totals, each hidden count must
@@ -123,6 +124,8 @@ def _disclosed(n_rows: int, n_cols: int, hidden: set[Key]) -> list[Key]:
     when its unit vector lies in the row space of those equations restricted to the
     hidden entries (rank test). Catches recoveries that need more than one line.
     """
+    import numpy as np
+
     keys = sorted(hidden)
     if not keys:
         return []
@@ -239,6 +242,7 @@ def feasible_ranges(
 ) -> dict[Key, tuple[float, float]]:
     """(min, max) of each hidden entry over every non-negative table that agrees with the
     published entries and the table's sums (linear programming, continuous relaxation)."""
+    import numpy as np
     from scipy.optimize import linprog
 
     hidden = sorted(set(hidden))

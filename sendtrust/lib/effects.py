@@ -16,9 +16,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from scipy import stats
+# scipy.stats.norm.ppf(0.975) to the last digit (a test holds it to scipy): written out so
+# that importing this module does not import scipy, which takes seconds (see _scipy).
+Z95 = 1.959963984540054
 
-Z95 = float(stats.norm.ppf(0.975))
+
+def _scipy():
+    """scipy.stats, imported on first use (t quantiles and the Q test need it)."""
+    from scipy import stats
+
+    return stats
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,7 @@ class Change:
 def t975(df: int) -> float:
     """The 97.5th percentile of Student's t on df degrees of freedom (cached: scipy's ppf
     costs far more than the arithmetic around it, and group sizes repeat)."""
-    return float(stats.t.ppf(0.975, df))
+    return float(_scipy().t.ppf(0.975, df))
 
 
 def hedges_j(df: int) -> float:
@@ -120,5 +127,5 @@ def pool(effects: Sequence[float], variances: Sequence[float]) -> Pooled:
     estimate = sum(wi * y for wi, y in zip(w_re, effects, strict=True)) / sum(w_re)
     se = math.sqrt(1 / sum(w_re))
     i2 = max(0.0, (q - df) / q) if q > 0 and df > 0 else 0.0
-    q_p = float(stats.chi2.sf(q, df)) if df > 0 else None
+    q_p = float(_scipy().chi2.sf(q, df)) if df > 0 else None
     return Pooled(k, estimate, se, estimate - Z95 * se, estimate + Z95 * se, tau2, q, q_p, i2)

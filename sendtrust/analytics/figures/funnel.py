@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.core.cache import cache
 
-from sendtrust.analytics import stats
 from sendtrust.analytics.figures.common import (
     CACHE_SECONDS,
     DEFAULT_METHOD,
@@ -33,6 +32,14 @@ from sendtrust.analytics.tables import (
 )
 from sendtrust.benchmarks.models import Figure, Level
 from sendtrust.organisations.models import School
+
+if TYPE_CHECKING:
+    from sendtrust.analytics import stats
+
+# numpy and sendtrust.analytics.stats (numpy, scipy) are imported inside the functions that
+# compute or place a funnel: importing this module (every worker does, through the URLs)
+# must not pay for them. The flag words below are stats.ABOVE etc.
+ABOVE, BELOW, WITHIN = "above", "below", "within"
 
 # --------------------------------------------------------------------------- funnel
 
@@ -78,6 +85,10 @@ class NationalFunnel:
         return [(int(n), float(r)) for n, r in _csv_rows(self.sample_csv)]
 
     def limits_at(self, n) -> stats.Limits:
+        import numpy as np
+
+        from sendtrust.analytics import stats
+
         n = np.asarray(n, dtype=float)
         if self.method == "binomial":
             return stats.binomial_limits(self.p0, n, LEVELS)
@@ -114,6 +125,10 @@ def national_funnel(phase: str, measure: str, method: str = DEFAULT_METHOD,
 
 
 def _compute_funnel(phase: str, measure: str, method: str) -> NationalFunnel | None:
+    import numpy as np
+
+    from sendtrust.analytics import stats
+
     count_measure, label = FUNNEL_MEASURES[measure]
     source = _funnel_source(phase, count_measure)
     if source is None:
@@ -202,15 +217,15 @@ class FunnelSection:
 
 
 def _flag_code(f95: str, f998: str) -> str:
-    if f998 == stats.ABOVE:
+    if f998 == ABOVE:
         return "above_998"
-    if f998 == stats.BELOW:
+    if f998 == BELOW:
         return "below_998"
-    if f95 == stats.ABOVE:
+    if f95 == ABOVE:
         return "above_95"
-    if f95 == stats.BELOW:
+    if f95 == BELOW:
         return "below_95"
-    if f95 == stats.WITHIN:
+    if f95 == WITHIN:
         return "within"
     return "none"
 
@@ -240,6 +255,10 @@ def _place(nf: NationalFunnel, schools: list[SchoolFigures], measure: str,
                  and isinstance(getattr(f, measure), int)]
     codes: dict[int, str] = {}
     if placeable:
+        import numpy as np
+
+        from sendtrust.analytics import stats
+
         n = np.array([f.pupils for f in placeable], dtype=float)
         y = np.array([getattr(f, measure) for f in placeable], dtype=float)
         lim = nf.limits_at(n)

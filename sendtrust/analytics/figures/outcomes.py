@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sendtrust.analytics import stats
 from sendtrust.analytics.figures.common import (
     ENGLAND,
 )
@@ -33,6 +32,8 @@ SEN_GROUPS = ("any_sen", "ehcp", "sen_support", "no_sen")
 
 def outcome_gaps(la_codes: list[tuple[str, str]]) -> Table:
     """SEN minus no-SEN gaps for England and partner LAs, latest year each, with 95% CIs."""
+    from sendtrust.analytics import stats  # numpy: imported on use, not at worker start
+
     geos = [ENGLAND, *(code for code, _ in la_codes)]
     names = {ENGLAND: "England", **dict(la_codes)}
     measures = [m for m, *_ in OUTCOMES] + [c for *_, cn in OUTCOMES if cn for c in cn]
@@ -122,6 +123,8 @@ def _count_pair(data, geo, year, counts, group):
 
 def la_timeliness(la_codes: list[tuple[str, str]]) -> Table:
     """EHC plans issued within 20 weeks (excluding exceptions not applied), per LA and England."""
+    from sendtrust.analytics import stats  # numpy: imported on use, not at worker start
+
     geos = [ENGLAND, *(code for code, _ in la_codes)]
     names = {ENGLAND: "England", **dict(la_codes)}
     best: dict[tuple, dict] = {}
