@@ -115,6 +115,10 @@ class Enrolment(models.Model):
                 fields=["pupil"], condition=Q(ends_on__isnull=True), name="one_open_enrolment"
             )
         ]
+        # The pupils on roll at a trust's schools on a census day are counted by a range of
+        # this index, without reading the table (analytics trend; issue 15).
+        indexes = [models.Index(fields=["school", "starts_on", "ends_on"],
+                                name="enrolment_school_dates")]
 
     def __str__(self) -> str:
         return f"{self.pupil} at {self.school} from {self.starts_on}"

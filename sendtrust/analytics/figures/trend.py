@@ -78,39 +78,64 @@ def census_days(trust: Trust, school: School | None = None, today=None,
     return [d for d in map(census_day, years) if cover.complete_from <= d <= today]
 
 
+# One statement, one row: for each census day, the pupils on roll, then the pupils on SEN
+# support and with an EHC plan that day. The old form joined every day to every enrolment and
+# each enrolment to its pupil's episodes (4 days x 84,000 enrolments x episodes, three
+# COUNT(DISTINCT)s and a sort: ~500 ms at 50,000 pupils on SQLite). Now:
+# - pupils on roll: each day counts the enrolments covering it by a range of the index
+#   enrolment_school_dates (school, starts_on, ends_on), no table read; a pupil counted twice
+#   (enrolments overlapping that day, e.g. dual registration) is taken off exactly, from the
+#   pupils with more than one enrolment (`multi`, a few hundred);
+# - SEN support and EHC plans: one pass over the SEN episodes that overlap the years shown,
+#   each joined once to the pupil's enrolments at the schools in scope; each pupil counted
+#   once per day and status.
 TREND_SQL = """
-WITH days(d) AS (VALUES {days})
-SELECT days.d, COUNT(DISTINCT e.pupil_id),
- COUNT(DISTINCT CASE WHEN ep.provision = %s AND ep.starts_on <= days.d
-   AND (ep.ends_on IS NULL OR ep.ends_on >= days.d) THEN e.pupil_id END),
- COUNT(DISTINCT CASE WHEN ep.provision = %s AND ep.starts_on <= days.d
-   AND (ep.ends_on IS NULL OR ep.ends_on >= days.d) THEN e.pupil_id END)
-FROM days
-JOIN {enrolment} e ON e.starts_on <= days.d AND (e.ends_on IS NULL OR e.ends_on >= days.d)
-JOIN {school} s ON s.id = e.school_id
-LEFT JOIN {episode} ep ON ep.pupil_id = e.pupil_id
-WHERE s.trust_id = %s{only_school}
-GROUP BY days.d
+WITH scope(id) AS (SELECT id FROM {school} WHERE trust_id = %s{only_school}),
+multi(pupil_id) AS (SELECT pupil_id FROM {enrolment} GROUP BY pupil_id HAVING COUNT(*) > 1)
+SELECT {roll}, {sen}
+FROM {episode} ep CROSS JOIN {enrolment} e
+WHERE e.pupil_id = ep.pupil_id AND e.school_id IN (SELECT id FROM scope)
+ AND e.starts_on <= {last} AND (e.ends_on IS NULL OR e.ends_on >= {first})
+ AND ep.provision IN (%s, %s) AND ep.starts_on <= {last}
+ AND (ep.ends_on IS NULL OR ep.ends_on >= {first})
 """
+# CROSS JOIN (the same as a join with the condition in WHERE) makes SQLite read the few
+# episodes first and each pupil's enrolments by pupil, and `multi` before the enrolments of
+# those pupils, instead of reading every enrolment of the scope; PostgreSQL plans it alike.
+COVERS = "({t}.starts_on <= {d} AND ({t}.ends_on IS NULL OR {t}.ends_on >= {d}))"
+ROLL_SQL = (
+    "(SELECT COUNT(*) FROM {enrolment} e WHERE e.school_id IN (SELECT id FROM scope) AND {e})"
+    " - (SELECT COUNT(*) - COUNT(DISTINCT e.pupil_id) FROM multi CROSS JOIN {enrolment} e"
+    " WHERE e.pupil_id = multi.pupil_id AND e.school_id IN (SELECT id FROM scope) AND {e})"
+)
+SEN_SQL = "COUNT(DISTINCT CASE WHEN ep.provision = %s AND {ep} AND {e} THEN e.pupil_id END)"
 
 
 def trend_query(trust: Trust, days: list[dt.date],
                 school: School | None = None) -> tuple[str, list]:
-    """One grouped query for every census day: (SQL, params), run by the page and the bench.
+    """One query for every census day: (SQL, params), run by the page and the bench.
 
-    Per day: pupils enrolled at the trust (or the school) that day, and those of them with an
-    SEN support / EHC plan episode covering it, each pupil counted once.
+    Its one row holds, per day in order, the pupils enrolled at the trust (or the school) that
+    day; then per day the pupils of them on SEN support and with an EHC plan (an episode of
+    that status covering the day), each pupil counted once.
     """
-    cast = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
-    sql = TREND_SQL.format(
-        days=", ".join(f"({cast})" for _ in days),
-        enrolment=Enrolment._meta.db_table, school=School._meta.db_table,
-        episode=SenEpisode._meta.db_table,
-        only_school=" AND e.school_id = %s" if school is not None else "",
-    )
-    params = [*days, Provision.SUPPORT, Provision.EHCP, trust.pk]
-    if school is not None:
-        params.append(school.pk)
+    day = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+    tables = {"enrolment": Enrolment._meta.db_table, "school": School._meta.db_table,
+              "episode": SenEpisode._meta.db_table}
+    e_covers = COVERS.format(t="e", d=day)
+    ep_covers = COVERS.format(t="ep", d=day)
+    roll = ", ".join(ROLL_SQL.format(e=e_covers, **tables) for _ in days)
+    sen = ", ".join(SEN_SQL.format(ep=ep_covers, e=e_covers)
+                    for _ in days for _ in (Provision.SUPPORT, Provision.EHCP))
+    sql = TREND_SQL.format(roll=roll, sen=sen, first=day, last=day,
+                           only_school=" AND id = %s" if school is not None else "", **tables)
+    params: list = [trust.pk] + ([school.pk] if school is not None else [])
+    for d in days:  # the roll counts: each COVERS takes the day twice, twice per day
+        params += [d, d, d, d]
+    for d in days:
+        for provision in (Provision.SUPPORT, Provision.EHCP):
+            params += [provision, d, d, d, d]
+    params += [days[-1], days[0], Provision.SUPPORT, Provision.EHCP, days[-1], days[0]]
     return sql, params
 
 
@@ -119,11 +144,14 @@ def _status_by_day(trust: Trust, days: list[dt.date],
     """Pupils enrolled on each day, and those on SEN support / with a plan then (one query)."""
     if not days:
         return {}
+    days = sorted(days)
     sql, params = trend_query(trust, days, school)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        found = {_as_date(d): (p, k, e) for d, p, k, e in cursor.fetchall()}
-    return {day: found.get(day, (0, 0, 0)) for day in days}
+        row = cursor.fetchone()
+    k = len(days)
+    return {day: (row[i], row[k + 2 * i] or 0, row[k + 2 * i + 1] or 0)
+            for i, day in enumerate(days)}
 
 
 def _as_date(value) -> dt.date:
