@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sendtrust.pupils.models import (
@@ -170,7 +171,7 @@ def _problem(key: str, row: dict, prefix: str, detail: str) -> Problem:
 
 
 def find_problems(pupils: QuerySet[Pupil]) -> list[Problem]:
-    """Every problem among these pupils, ordered by check, school and name. Five queries."""
+    """Every problem among these pupils, ordered by check, school and name. Three queries."""
     today = timezone.localdate()
     ids = pupils.values("pk")
     problems: list[Problem] = []
@@ -179,45 +180,54 @@ def find_problems(pupils: QuerySet[Pupil]) -> list[Problem]:
     for e in open_episodes.filter(_suspect_episodes(today)).values(*EPISODE_FIELDS):
         problems += [_problem(k, e, "pupil__", d) for k, d in _episode_problems(e, today)]
 
-    # The partial unique index one_open_episode should make this impossible: look anyway.
-    doubled = (
-        Pupil.objects.filter(pk__in=ids)
-        .annotate(open_count=Count("episodes", filter=Q(episodes__ends_on__isnull=True)))
-        .filter(open_count__gt=1)
-        .values(*PUPIL_FIELDS, "open_count")
-    )
-    problems += [_problem("two_open_episodes", p, "", f"{p['open_count']} open")
-                 for p in doubled]
-
-    # A register status with no open episode behind it.
-    has_open = SenEpisode.objects.filter(pupil=OuterRef("pk"), ends_on__isnull=True)
-    orphans = (
-        Pupil.objects.filter(pk__in=ids, left_on__isnull=True)
-        .filter(~Exists(has_open))
-        .filter(Q(sen_provision__in=SEN) | Q(primary_need__isnull=False))
-        .values(*PUPIL_FIELDS)
-    )
-    problems += [
-        _problem("status_mismatch", p, "",
-                 f"register {p['sen_provision']} {p['primary_need__code'] or ''}".strip()
-                 + ", no open status in the history")
-        for p in orphans
-    ]
-
+    problems += _pupil_problems(pupils)
     problems += _dropped_secondary(ids)
-
-    # A leaver has no open enrolment on purpose (record_leaver closed it).
-    enrolled = Enrolment.objects.filter(
-        pupil=OuterRef("pk"), school=OuterRef("school"), ends_on__isnull=True)
-    unenrolled = (
-        Pupil.objects.filter(pk__in=ids, left_on__isnull=True).filter(~Exists(enrolled))
-        .values(*PUPIL_FIELDS)
-    )
-    problems += [_problem("no_open_enrolment", p, "", "no open enrolment") for p in unenrolled]
 
     order = {c.key: i for i, c in enumerate(CHECKS)}
     problems.sort(key=lambda p: (order[p.check.key], p.school_name, p.surname, p.forename))
     return problems
+
+
+def _pupil_problems(pupils: QuerySet[Pupil]) -> list[Problem]:
+    """The checks on the pupil record itself, in one read of the pupil table.
+
+    Per pupil, two probes of partial unique indexes: its open SEN statuses (one_open_episode:
+    more than one should be impossible; look anyway) and its open enrolment at its own school
+    (one_open_enrolment). A pupil on roll (no leaving date) is listed when its register
+    status has no open status behind it, or when it has no open enrolment at its school (a
+    leaver has none on purpose: record_leaver closed it).
+    """
+    open_statuses = (
+        SenEpisode.objects.filter(pupil=OuterRef("pk"), ends_on__isnull=True)
+        .order_by().values("pupil").annotate(n=Count("id")).values("n")
+    )
+    enrolled = Enrolment.objects.filter(
+        pupil=OuterRef("pk"), school=OuterRef("school"), ends_on__isnull=True)
+    on_roll = Q(left_on__isnull=True)
+    claims_sen = Q(sen_provision__in=SEN) | Q(primary_need__isnull=False)
+    rows = (
+        pupils.order_by()  # the visibility filter joins only the school: one row a pupil
+        .annotate(open_count=Coalesce(Subquery(open_statuses), 0), enrolled=Exists(enrolled))
+        .filter(Q(open_count__gt=1)
+                | (on_roll & Q(open_count=0) & claims_sen)
+                | (on_roll & Q(enrolled=False)))
+        .values(*PUPIL_FIELDS, "primary_need_id", "left_on", "open_count", "enrolled")
+    )
+    found = []
+    for p in rows:
+        if p["open_count"] > 1:
+            found.append(_problem("two_open_episodes", p, "", f"{p['open_count']} open"))
+        if p["left_on"] is not None:
+            continue
+        if p["open_count"] == 0 and (p["sen_provision"] in SEN
+                                     or p["primary_need_id"] is not None):
+            found.append(_problem(
+                "status_mismatch", p, "",
+                f"register {p['sen_provision']} {p['primary_need__code'] or ''}".strip()
+                + ", no open status in the history"))
+        if not p["enrolled"]:
+            found.append(_problem("no_open_enrolment", p, "", "no open enrolment"))
+    return found
 
 
 def _dropped_secondary(ids) -> list[Problem]:

@@ -188,3 +188,20 @@ def test_query_count_does_not_grow_with_pupils(client, cast):
         r = client.get(url)
     assert len(r.context["problems"]) >= 30
     assert len(small) == len(large)
+
+
+def test_the_pupil_checks_read_the_pupil_table_once(cast):
+    """Issue 15: two open statuses, a register status with none behind it and a missing
+    enrolment came from three scans of the pupils (~525 ms at 50,000 pupils); now one."""
+    orphan = PupilFactory(school=cast.school_b, surname="Orphan")
+    Pupil.objects.filter(pk=orphan.pk).update(sen_provision=Provision.SUPPORT)
+    Enrolment.objects.filter(pupil=orphan).update(ends_on=dt.date(2024, 7, 20))
+    pupils = Pupil.objects.filter(school__trust=cast.trust)
+    with CaptureQueriesContext(connection) as ctx:
+        problems = checks.find_problems(pupils)
+    assert {(p.check.key, p.surname) for p in problems} == {
+        ("status_mismatch", "Orphan"), ("no_open_enrolment", "Orphan")}
+    from_pupils = [q["sql"] for q in ctx.captured_queries
+                   if q["sql"].startswith('SELECT "pupils_pupil"."code" AS "code"')]
+    assert len(from_pupils) == 1, from_pupils
+    assert len(ctx.captured_queries) == 3
