@@ -10,15 +10,17 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sendtrust.access import policy
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy import Decision, PlanRight
+from sendtrust.analytics.figures.schools import counts_shared
 from sendtrust.evaluation.forms import is_uuid
 from sendtrust.evaluation.models import Round
 from sendtrust.lib.pdf import html_to_pdf
 from sendtrust.organisations.models import Trust
+from sendtrust.people.twofactor import ensure_recent_auth, require_recent_auth
 from sendtrust.planning import plan, services
 from sendtrust.planning.forms import (
     ActionForm,
@@ -96,6 +98,8 @@ def _save_form(request, form, save, *, done, template, context):
 
 
 @login_required
+@require_safe
+@counts_shared()  # each indicator reads the same per-school counts
 def plan_page(request, code):
     """The trust's plan: goals by horizon, criteria against their indicators, actions."""
     trust = get_trust(request, code)
@@ -105,6 +109,8 @@ def plan_page(request, code):
 
 
 @login_required
+@require_safe
+@counts_shared()  # each indicator reads the same per-school counts
 def plan_print(request, code):
     """The same plan on clean A4 pages: no navigation, no forms."""
     trust = get_trust(request, code)
@@ -114,6 +120,8 @@ def plan_print(request, code):
 
 
 @login_required
+@require_safe
+@counts_shared()  # each indicator reads the same per-school counts
 def plan_pdf(request, code):
     """The printable plan as a PDF (WeasyPrint), for board papers and email."""
     trust = get_trust(request, code)
@@ -301,6 +309,7 @@ def _action_context(request, action, form=None):
 
 
 @login_required
+@require_safe
 def action_detail(request, code):
     """One action: its owner and due date, its history of notes; the owner records progress."""
     action = get_action(request, code)
@@ -340,6 +349,7 @@ def record_progress(request, code):
 
 
 @login_required
+@require_safe
 def my_actions(request):
     """Every signed-in user: their own actions, overdue first."""
     return render(request, "planning/my_actions.html", plan.my_actions(request.user))
@@ -354,6 +364,7 @@ def _delete(request, obj, remove, *, what, back):
     if request.POST.get("confirm") != "yes":
         messages.error(request, f"Tick the box to confirm that the {what} should be deleted.")
         return redirect(back)
+    ensure_recent_auth(request, back=back)  # then back to the edit page, never a replayed POST
     remove(obj, by=request.user, request=request)
     messages.success(request, f"Deleted the {what} “{obj}”.")
     return redirect(reverse("planning:plan", args=[obj.trust.code]))
@@ -361,6 +372,7 @@ def _delete(request, obj, remove, *, what, back):
 
 @login_required
 @require_POST
+@require_recent_auth
 def delete_goal(request, code):
     goal = get_goal(request, code)
     return _delete(request, goal, services.delete_goal, what="goal",
@@ -369,6 +381,7 @@ def delete_goal(request, code):
 
 @login_required
 @require_POST
+@require_recent_auth
 def delete_criterion(request, code):
     criterion = get_criterion(request, code)
     return _delete(request, criterion, services.delete_criterion, what="success criterion",
@@ -377,6 +390,7 @@ def delete_criterion(request, code):
 
 @login_required
 @require_POST
+@require_recent_auth
 def delete_action(request, code):
     action = get_action(request, code)
     policy.require_plan(request.user, PlanRight.EDIT, action)

@@ -4,6 +4,8 @@ aggregate-only viewers."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -70,12 +72,43 @@ class SchoolRates:
         return [f for f in self.rows if f.note]
 
 
+# Counts already made in this request (see counts_shared): trust id -> counts.
+_SHARED: ContextVar[dict | None] = ContextVar("sendtrust_record_counts", default=None)
+
+
+@contextmanager
+def counts_shared():
+    """Within this block (one request), each trust's per-school counts are read once.
+
+    A page that asks several figures of the same trust (the plan's indicators each read
+    `school_rates`) shares the one count instead of scanning the pupils again. Nothing is kept
+    after the block: the next request counts afresh. Also a decorator: @counts_shared().
+    """
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 def record_counts(trust: Trust) -> dict[int, tuple[int, int, int]]:
     """(pupils, SEN support, EHC plan) per school of the trust, from pupil records: one query.
 
     The only count of a school's pupils in sendtrust: every page, export and route reads it
-    through `school_rates`, which applies the viewer's suppression.
+    through `school_rates`, which applies the viewer's suppression. Inside `counts_shared`
+    (one request) it is read once per trust and day.
     """
+    shared = _SHARED.get()
+    key = (trust.pk, timezone.localdate())
+    if shared is not None and key in shared:
+        return dict(shared[key])
+    counts = _read_counts(trust)
+    if shared is not None:
+        shared[key] = dict(counts)
+    return counts
+
+
+def _read_counts(trust: Trust) -> dict[int, tuple[int, int, int]]:
     rows = (
         Pupil.objects.filter(on_roll(), school__trust=trust)
         .values("school_id")
