@@ -9,6 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from sendtrust.analytics.figures.funnel import warm_national_cache
 from sendtrust.benchmarks.loaders import LOADERS, SKIPS
 from sendtrust.benchmarks.loaders.runner import Outcome, load_file, plan
 
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         if docs and not only:
             self.stdout.write(f"not loaded: {len(docs)} documentation file(s) (SOURCE.md etc.)")
         self._summary(outcomes, time.perf_counter() - clock)
+        self.stdout.write(warm_national_cache())  # the shared cache, not the first visitor
 
     def _run(self, root: Path, loaders, no_bar: bool) -> list[Outcome]:
         outcomes = []
