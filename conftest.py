@@ -17,6 +17,7 @@ def _fast_settings(settings):
     # Trust-wide roles must sign in with a second factor; tests of other areas sign them in
     # directly. The people app's tests switch it back on where they test it.
     settings.SENDTRUST_REQUIRE_2FA = False
+    settings.SENDTRUST_REQUIRE_RECENT_AUTH = False  # likewise re-authentication before exports
 
 
 # The real DfE files (SENDTRUST_DATA_DIR, ../shared/data/real by default), loaded once per test

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy import (
@@ -20,6 +21,7 @@ from sendtrust.access.policy import (
 )
 from sendtrust.analytics import charts, export, figures, report
 from sendtrust.analytics.tables import Table
+from sendtrust.people.twofactor import ensure_recent_auth, require_recent_auth
 
 URL_PLACEHOLDER = uuid.UUID(int=0)
 NON_FUNNEL = {"need", "trend", "gaps", "timeliness"}
@@ -168,6 +170,7 @@ def _funnel_charts(data: figures.Analytics, kind: str, obj) -> list[Chart]:
 
 
 @login_required
+@require_safe
 def trust_analytics(request, code):
     trust = get_trust_for_user(request, code, Action.TRUST_ANALYTICS)
     data = figures.analytics(trust, request.user, method=_method(request), sections=NON_FUNNEL)
@@ -188,6 +191,7 @@ def _funnel_template(request) -> str:
 
 
 @login_required
+@require_safe
 def trust_funnels(request, code):
     trust = get_trust_for_user(request, code, Action.TRUST_ANALYTICS)
     data = figures.analytics(trust, request.user, method=_method(request), sections={"funnel"})
@@ -200,6 +204,7 @@ def trust_funnels(request, code):
 
 
 @login_required
+@require_safe
 def school_analytics(request, code):
     school = get_school_for_user(request, code, Action.SCHOOL_ANALYTICS)
     data = figures.analytics(school.trust, request.user, school=school,
@@ -215,6 +220,7 @@ def school_analytics(request, code):
 
 
 @login_required
+@require_safe
 def school_funnels(request, code):
     school = get_school_for_user(request, code, Action.SCHOOL_ANALYTICS)
     data = figures.analytics(school.trust, request.user, school=school,
@@ -246,25 +252,34 @@ def _sections_for(table_key: str) -> set[str]:
 
 
 @login_required
+@require_recent_auth
+@require_safe
 def trust_export(request, code, table, fmt):
     trust = get_trust_for_user(request, code, Action.TRUST_ANALYTICS)
+    ensure_recent_auth(request)
     data = figures.analytics(trust, request.user, method=_method(request),
                              sections=_sections_for(table))
     return _download(request, data, table, fmt, trust.name, trust=trust)
 
 
 @login_required
+@require_recent_auth
+@require_safe
 def school_export(request, code, table, fmt):
     school = get_school_for_user(request, code, Action.SCHOOL_ANALYTICS)
+    ensure_recent_auth(request)
     data = figures.analytics(school.trust, request.user, school=school,
                              method=_method(request), sections=_sections_for(table))
     return _download(request, data, table, fmt, school.name, school=school)
 
 
 @login_required
+@require_recent_auth
+@require_safe
 def trust_report(request, code):
     """The trust analytics as a PDF, charts drawn offline, withheld cells as on the page."""
     trust = get_trust_for_user(request, code, Action.TRUST_ANALYTICS)
+    ensure_recent_auth(request)
     data = figures.analytics(trust, request.user, method=_method(request))
     pdf = report.report_pdf(request, {
         "trust": trust, "data": data, "charts": _charts(data, "trust", trust),

@@ -28,6 +28,7 @@ from sendtrust.ehc.models import Event, Journey
 from sendtrust.ehc.services import check_event
 from sendtrust.imports.census import CellError, parse_date, parse_upn
 from sendtrust.imports.readers import FileProblem, read_table
+from sendtrust.people.twofactor import ensure_recent_auth, require_recent_auth
 from sendtrust.pupils.models import Pupil
 
 COLUMNS = ["UPN", "Event", "Date", "LA code", "LA name", "Outcome", "Note"]
@@ -209,9 +210,11 @@ def _write(parsed, school, by, result) -> None:
 
 
 @login_required
+@require_recent_auth
 def import_events_view(request, code):
     """The import page: upload, check every row, then save all or nothing."""
     school = get_school_for_user(request, code, EhcRight.IMPORT)
+    ensure_recent_auth(request)  # asked when the form opens, so no chosen file is lost
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     status = 200

@@ -14,13 +14,16 @@ from sendtrust.imports import export, services, tasks
 from sendtrust.imports.census import HEADERS
 from sendtrust.imports.forms import ImportForm
 from sendtrust.ops.models import Job
+from sendtrust.people.twofactor import ensure_recent_auth, require_recent_auth
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@require_recent_auth
 def import_pupils(request, code):
     """Upload a census file into a school: every row is checked, then all saved or none."""
     school = get_school_for_user(request, code, Action.SCHOOL_IMPORT)
+    ensure_recent_auth(request)  # asked when the form opens, so no chosen file is lost
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     result = None
     if form.is_bound and form.is_valid() and tasks.runs_in_background(form.cleaned_data["file"]):
@@ -92,9 +95,11 @@ def import_template(request, code):
 
 @login_required
 @require_GET
+@require_recent_auth
 def export_register(request, code, fmt):
     """The school's register of the pupils the user may see, as CSV or .xlsx; audited."""
     school = get_school_for_user(request, code, Action.SCHOOL_EXPORT)
+    ensure_recent_auth(request)
     rows = export.start_export(request, school, fmt)
     filename = f"register-{school.urn}-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if fmt == "csv":

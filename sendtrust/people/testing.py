@@ -38,5 +38,7 @@ def signed_in(client, user, *, device=None, recent=True):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     if recent:
         session[RECENT_AUTH_KEY] = int(time.time())
+    else:  # a session the client signed in recently before is stale from now on
+        session.pop(RECENT_AUTH_KEY, None)
     session.save()
     return client

@@ -5,7 +5,8 @@
 - Exports, imports, deletions and role changes ask for the password (and the code, when the
   person has an authenticator) again if the last full sign-in is older than
   RECENT_AUTH_MINUTES: call `ensure_recent_auth(request)` right after the view's access
-  check, inside a view wrapped with `@require_recent_auth`.
+  check, inside a view wrapped with `@require_recent_auth`. SENDTRUST_REQUIRE_RECENT_AUTH =
+  False (tests of other areas) treats every sign-in as recent.
 """
 
 from __future__ import annotations
@@ -86,7 +87,14 @@ def mark_recent_auth(request, device=None) -> None:
     request.session[RECENT_AUTH_KEY] = int(time.time())
 
 
+def recent_auth_required() -> bool:
+    """SENDTRUST_REQUIRE_RECENT_AUTH (default True); other apps' tests switch it off."""
+    return getattr(settings, "SENDTRUST_REQUIRE_RECENT_AUTH", True)
+
+
 def is_recent(request) -> bool:
+    if not recent_auth_required():
+        return True
     at = request.session.get(RECENT_AUTH_KEY, 0)
     if time.time() - at > recent_auth_seconds():
         return False
@@ -97,30 +105,52 @@ def is_recent(request) -> bool:
 class RecentAuthRequired(Exception):
     """Raised by ensure_recent_auth; require_recent_auth turns it into a redirect."""
 
+    def __init__(self, back: str | None = None):
+        super().__init__(back)
+        self.back = back
 
-def ensure_recent_auth(request) -> None:
+
+def ensure_recent_auth(request, back: str | None = None) -> None:
+    """Raise RecentAuthRequired unless the last full sign-in is recent.
+
+    back: the page (a GET) to return to afterwards when the request is a POST, for example
+    the edit page a delete button sits on. Without it a POST returns to the same address
+    (the import form).
+    """
     if not is_recent(request):
-        raise RecentAuthRequired
+        raise RecentAuthRequired(back)
 
 
 def reauth_url(next_url: str) -> str:
     return reverse("people:reauth") + "?" + urlencode({"next": next_url})
 
 
+def return_address(request, back: str | None = None) -> str:
+    """Where to come back to after re-authenticating: always a page that answers a GET.
+
+    After a GET, the same address. After a POST (which is never replayed), the view's `back`
+    page (the edit page a delete button sits on), else the same address without its query,
+    which for an import is the import form.
+    """
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    return back or request.path
+
+
 def require_recent_auth(view):
     """Send the person to confirm their password (and code) when ensure_recent_auth says so.
 
     The view calls ensure_recent_auth(request) after its access check, so that outsiders still
-    get 404 and members without the right 403. The person comes back to the page they were
-    on (a GET of the same address), never to a replayed POST.
+    get 404 and members without the right 403; then the person comes back to a page they can
+    GET (see return_address). A POST-only view passes `back` to ensure_recent_auth.
     """
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except RecentAuthRequired:
-            return redirect(reauth_url(request.get_full_path()))
+        except RecentAuthRequired as needed:
+            return redirect(reauth_url(return_address(request, needed.back)))
 
     return wrapped
 

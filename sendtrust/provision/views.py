@@ -17,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy import get_pupil_for_user, visible_pupils
@@ -26,6 +26,7 @@ from sendtrust.access.policy.provision import Right
 from sendtrust.analytics import export
 from sendtrust.analytics.figures import provision as figures
 from sendtrust.organisations.models import School, Trust
+from sendtrust.people.twofactor import ensure_recent_auth, require_recent_auth
 from sendtrust.provision import facts, forms, services
 from sendtrust.provision.models import (
     GroupEnrolment,
@@ -73,6 +74,7 @@ def _today():
 
 
 @login_required
+@require_safe
 def catalogue(request, code):
     """The trust's core offer, the schools' own interventions and the outcome measures."""
     trust = rules.fetch(request, TRUSTS, code, Right.CATALOGUE_VIEW)
@@ -151,6 +153,7 @@ def _map_filters(request, school):
 
 
 @login_required
+@require_safe
 def school_provision(request, code):
     """A school's groups and its provision map (the pupils the viewer may see)."""
     school = rules.fetch(request, SCHOOLS, code, Right.SCHOOL_VIEW)
@@ -184,8 +187,11 @@ def _download(request, table, fmt, name, **where):
 
 
 @login_required
+@require_recent_auth
+@require_safe
 def export_school_map(request, code, fmt):
     school = rules.fetch(request, SCHOOLS, code, Right.EXPORT)
+    ensure_recent_auth(request)
     _, filters = _map_filters(request, school)
     table = figures.school_map(request.user, school, on=_today(), **filters)
     return _download(request, table, fmt, school.name, school=school)
@@ -247,6 +253,7 @@ def _group_page(request, group, *, enrol_form=None, session_form=None, status=20
 
 
 @login_required
+@require_safe
 def group_detail(request, code):
     group = rules.fetch(request, GROUPS, code, Right.SCHOOL_VIEW)
     return _group_page(request, group)
@@ -381,23 +388,27 @@ def _named_list(request, obj, kind):
 
 
 @login_required
+@require_safe
 def element2_school(request, code):
     return _named_list(request, rules.fetch(request, SCHOOLS, code, Right.NAMED_LISTS),
                        "element2")
 
 
 @login_required
+@require_safe
 def element2_trust(request, code):
     return _named_list(request, rules.fetch(request, TRUSTS, code, Right.NAMED_LISTS),
                        "element2")
 
 
 @login_required
+@require_safe
 def ehc_hours_school(request, code):
     return _named_list(request, rules.fetch(request, SCHOOLS, code, Right.NAMED_LISTS), "ehc")
 
 
 @login_required
+@require_safe
 def ehc_hours_trust(request, code):
     return _named_list(request, rules.fetch(request, TRUSTS, code, Right.NAMED_LISTS), "ehc")
 
@@ -406,6 +417,7 @@ def ehc_hours_trust(request, code):
 
 
 @login_required
+@require_safe
 def trust_map(request, code):
     trust = rules.fetch(request, TRUSTS, code, Right.TRUST_FIGURES)
     table = figures.trust_map(request.user, trust, on=_today())
@@ -418,6 +430,7 @@ def trust_map(request, code):
 
 
 @login_required
+@require_safe
 def funding(request, code):
     trust = rules.fetch(request, TRUSTS, code, Right.TRUST_FIGURES)
     table = figures.funding(request.user, trust, on=_today())
@@ -446,6 +459,7 @@ def set_budget(request, code):
 
 
 @login_required
+@require_safe
 def impact(request, code):
     """Impact of one intervention per school and pooled, as a forest plot and a table."""
     trust = rules.fetch(request, TRUSTS, code, Right.IMPACT)
@@ -469,6 +483,7 @@ def impact(request, code):
 
 
 @login_required
+@require_safe
 def expertise(request, code):
     """Who holds which SEND qualification or training, and which needs lack it by school."""
     trust = rules.fetch(request, TRUSTS, code, Right.CATALOGUE_VIEW)
@@ -503,11 +518,13 @@ def add_qualification(request, code):
 
 
 @login_required
+@require_recent_auth
 def import_provision(request, code):
     """Groups, enrolments and scores from CSV or .xlsx: every row checked, all or nothing."""
     from sendtrust.provision import importer
 
     school = rules.fetch(request, SCHOOLS, code, Right.MANAGE)
+    ensure_recent_auth(request)  # asked when the form opens, so no chosen file is lost
     result = None
     status = 200
     if request.method == "POST":

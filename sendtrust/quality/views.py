@@ -20,6 +20,7 @@ from sendtrust.access.policy import (
     visible_pupils,
 )
 from sendtrust.imports.census import csv_safe
+from sendtrust.people.twofactor import ensure_recent_auth, require_recent_auth
 from sendtrust.quality import checks
 
 CSV_HEADERS = ["Check", "Surname", "Forename", "UPN", "School", "URN", "Detail", "What to do"]
@@ -55,9 +56,11 @@ def quality_list(request, code, level):
 
 @login_required
 @require_GET
+@require_recent_auth
 def quality_export(request, code, level):
     """The same list as CSV; the export is audited."""
     trust, school, pupils = _scope(request, code, level)
+    ensure_recent_auth(request)
     problems = checks.find_problems(pupils)
     log_action(request, "quality.list.exported", trust=trust, school=school,
                object_repr=str(school or trust), problems=len(problems), format="csv")

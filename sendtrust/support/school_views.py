@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy import Decision
@@ -14,6 +15,7 @@ from sendtrust.access.policy import support as rules
 from sendtrust.analytics import charts
 from sendtrust.analytics.export import csv_response, filename, xlsx_response
 from sendtrust.analytics.figures.support import MEASURES, support_figures, support_table
+from sendtrust.people.twofactor import ensure_recent_auth, require_recent_auth
 from sendtrust.support import access, facts
 
 LIST_LIMIT = 50  # rows shown per list; the count above each list is always the full number
@@ -43,6 +45,7 @@ def worklists(schools, on):
 
 
 @login_required
+@require_safe
 def school_worklist(request, code):
     """Reviews due and overdue, plans without outcomes, pupils without a plan, families
     without a conversation: one school's support to-do list."""
@@ -80,6 +83,7 @@ def _chart(f, trust):
 
 
 @login_required
+@require_safe
 def trust_support(request, code):
     """Per school: the share with a current plan, reviews on time, plans with the pupil's and
     parents' views, conversations this term (suppressed for trustees)."""
@@ -95,8 +99,11 @@ def trust_support(request, code):
 
 
 @login_required
+@require_recent_auth
+@require_safe
 def trust_support_export(request, code, fmt):
     trust = access.get_trust(request.user, code)
+    ensure_recent_auth(request)
     if fmt not in ("csv", "xlsx"):
         raise Http404("Not found")
     table = support_table(support_figures(trust, request.user))

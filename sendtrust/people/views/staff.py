@@ -18,7 +18,7 @@ from sendtrust.organisations.models import Membership
 from sendtrust.people import services
 from sendtrust.people.forms import EndMembershipForm, StaffForm, StaffImportForm
 from sendtrust.people.refs import pk_from_ref, ref_for
-from sendtrust.people.twofactor import inline_reauth
+from sendtrust.people.twofactor import ensure_recent_auth, inline_reauth, require_recent_auth
 
 MANAGE = PeopleRight.MANAGE_STAFF
 
@@ -62,14 +62,17 @@ def add_staff(request, code):
 
 
 @login_required
+@require_recent_auth
 def import_staff(request, code):
     """Add staff from a CSV: every row is checked first; any error and nothing is saved."""
     trust = get_trust_for_people(request, code, MANAGE)
+    # Asked when the form opens (not beside it), so that a chosen file is never lost.
+    ensure_recent_auth(request)
     form = StaffImportForm(request.POST or None, request.FILES or None)
-    reauth = inline_reauth(request)
+    reauth = None
     errors = []
     if request.method == "POST":
-        if form.is_valid() and reauth is None:
+        if form.is_valid():
             rows, errors = services.read_staff_csv(form.cleaned_data["file"].read(), trust)
             if errors:
                 log_action(request, "staff.import.failed", trust=trust, errors=len(errors),
