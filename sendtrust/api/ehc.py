@@ -103,8 +103,7 @@ def ehc_journey(request, code: UUID):
 
 
 def _items(scope, today, la=""):
-    rows = facts.journeys(facts.on_roll(scope), today=today, open_only=True)
-    items = facts.worklist(rows, today=today)
+    items = facts.open_worklist(facts.on_roll(scope), today=today).items
     return [{"pupil_code": i.pupil.code, "pupil": i.pupil.full_name,
              "school_code": i.pupil.school.code, "school": i.pupil.school.name,
              "la_code": i.la_code, "deadline": _deadline(i.deadline, today, True)}

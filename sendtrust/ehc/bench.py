@@ -1,8 +1,11 @@
 """`make bench` entry for the ehc app: the trust EHC worklist through the full Django stack.
 
 Two 50-school trusts across three local authorities, one with 600 pupils with an EHC plan and
-one with 3,000, each with its demo journeys (plans, review histories, notes). Prints the
-worklist page's p50 and p95 in milliseconds at 3,000 plans, the API worklist's, and the
+one with 3,000, each with its demo journeys (plans, review histories, notes). Prints, at 3,000
+plans, for the worklist page, the API worklist and the page filtered to one authority: cold,
+the first request after the cache is cleared (every plan's clocks computed from its events);
+warm, p50 and p95 of further requests (the day's deadlines kept in the cache, journeys and
+notes read afresh), each beside its CPU time; and the
 queries per page at both sizes (must be equal: journeys, events and notes are read in a fixed
 number of queries whatever the number of plans).
 """
@@ -73,6 +76,8 @@ def percentiles(fn, repeat: int) -> tuple[float, float, float]:
 
 
 def bench(report, *, quick: bool = False, data: Path | None = None) -> None:
+    from django.core.cache import cache
+
     from sendtrust.bench import client_for, count_queries, get_ok
 
     print(f"\nEHC trust worklist: {SCHOOLS} schools, 3 local authorities, "
@@ -89,9 +94,16 @@ def bench(report, *, quick: bool = False, data: Path | None = None) -> None:
             repeat = 7 if quick else 20
             for what, url in (("page", page), ("API", api),
                               ("page, one authority", page + "?la=803")):
+                cache.clear()  # cold: every plan's clocks computed from its events
+                t0, c0 = time.perf_counter(), time.process_time()
+                get_ok(client, url)()
+                cold, cold_cpu = (1000 * (time.perf_counter() - t0),
+                                  1000 * (time.process_time() - c0))
                 p50, p95, cpu = percentiles(get_ok(client, url), repeat)
-                report.add(f"EHC trust worklist {what}, {size:,} plans: p50/p95 (CPU) ms",
-                           f"{p50:.0f}/{p95:.0f} ({cpu:.0f})", "", None)
+                report.add(f"EHC trust worklist {what}, {size:,} plans: cold (CPU) ms",
+                           f"{cold:.0f} ({cold_cpu:.0f})", "", None)
+                report.add(f"EHC trust worklist {what}, {size:,} plans: warm p50/p95 (CPU) ms",
+                           f"{p50:.0f}/{p95:.0f} ({cpu:.0f})", "p95 <= 150", p95 <= 150)
     small, large = SIZES
     report.add(f"queries per EHC trust worklist at {small:,} vs {large:,} plans",
                f"{counts[small]} vs {counts[large]}", "equal", counts[small] == counts[large])

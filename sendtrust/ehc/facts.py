@@ -9,12 +9,14 @@ journeys with their pupils and schools, their events, and their notes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from sendtrust.ehc import clocks
 from sendtrust.ehc.models import ClockNote, Event, Journey
@@ -75,6 +77,22 @@ def journeys(scope: QuerySet[Journey], *, today: dt.date, open_only: bool = Fals
     if not found:
         return []
     ids = scope.values("pk")
+    events = _events(ids)
+    notes = _notes(ids)
+    rows = []
+    for j in found:
+        computed = clocks.compute(events[j.pk], year_group=j.pupil.year_group, today=today,
+                                  la_code=j.la_code, open_only=open_only)
+        for d in computed.deadlines:
+            found_notes = notes.get((j.pk, d.key), {})
+            d.exception = found_notes.get(ClockNote.Type.EXCEPTION)
+            d.delay = found_notes.get(ClockNote.Type.DELAY)
+        rows.append(Row(j, computed))
+    return rows
+
+
+def _events(ids) -> dict[int, list[clocks.Event]]:
+    """The events of the journeys ids (a query of journey pks, or a list), by journey."""
     events: dict[int, list[clocks.Event]] = defaultdict(list)
     # Read through the cursor: a trust's worklist reads ~50,000 events, and Django's per-value
     # converters cost more than the query; a date seen once is parsed once (SQLite gives text).
@@ -89,22 +107,98 @@ def journeys(scope: QuerySet[Journey], *, today: dt.date, open_only: bool = Fals
             if day is None:
                 day = dates[on] = on if isinstance(on, dt.date) else dt.date.fromisoformat(on)
             events[jid].append(clocks.Event(kind, day, la, outcome, school))
+    return events
+
+
+def _notes(ids) -> dict[tuple[int, str], dict[str, NoteView]]:
+    """The latest note of each type on each deadline of the journeys ids, by (journey, key)."""
     notes: dict[tuple[int, str], dict[str, NoteView]] = defaultdict(dict)
     for jid, deadline, type_, reason, text in (
         ClockNote.objects.filter(journey__in=ids).order_by("recorded_at", "pk")
         .values_list("journey_id", "deadline", "type", "reason", "note")
     ):
         notes[jid, deadline][type_] = NoteView(type_, reason, text)  # the latest of each type
-    rows = []
-    for j in found:
-        computed = clocks.compute(events[j.pk], year_group=j.pupil.year_group, today=today,
-                                  la_code=j.la_code, open_only=open_only)
-        for d in computed.deadlines:
-            found_notes = notes.get((j.pk, d.key), {})
-            d.exception = found_notes.get(ClockNote.Type.EXCEPTION)
-            d.delay = found_notes.get(ClockNote.Type.DELAY)
-        rows.append(Row(j, computed))
-    return rows
+    return notes
+
+
+@dataclass
+class Worklist:
+    """What a worklist page shows: its items, and the plans and authorities it looked at."""
+
+    items: list[Item]
+    plans: int  # journeys in scope
+    authorities: dict[str, str]  # code -> name of every journey's authority
+
+
+def open_worklist(scope: QuerySet[Journey], *, today: dt.date) -> Worklist:
+    """The worklist of scope's journeys (overdue or due in 4 weeks), as worklist() gives it.
+
+    A journey's running deadlines depend only on its events, its authority, the pupil's year
+    group and the day. Events are only ever added (no page, API or import edits one; they go
+    only with their journey), so a journey's number of events and latest event id change
+    whenever its events do. Each journey's deadlines on the day's list are kept in the cache
+    for the day, beside those four facts; a journey whose facts differ from what is kept is
+    computed again from its events. The cache is the database's, so what a
+    rolled-back transaction computed goes with it. Journeys and notes are read afresh, and
+    only for the journeys on the list. A fixed number of queries whatever the plans: one for
+    every journey's facts, one for the events of journeys whose facts changed (if any), the
+    cache's own, and two for the listed journeys and their notes.
+    """
+    facts_of = list(
+        scope.order_by().values_list("pk", "la_code", "la_name", "pupil__year_group")
+        .annotate(n_events=Count("events"), last_event=Max("events__id")))
+    key = "ehc-open:1:" + hashlib.sha256(  # the number changes with what is kept
+        f"{scope.values('pk').query}|{today.isoformat()}".encode()).hexdigest()
+    # pk -> (facts, [(state, deadline as a tuple)] on the list, (stage, plan since, ceased on,
+    # authority)): plain tuples, which the cache reads back many times faster than objects.
+    kept: dict[int, tuple] = cache.get(key) or {}
+    computed: dict[int, tuple] = {}
+    stale = []
+    for pk, la_code, _, year_group, events, last in facts_of:
+        facts = (events, last, la_code, year_group)
+        found = kept.get(pk)
+        if found is not None and found[0] == facts:
+            computed[pk] = found
+        else:
+            stale.append((pk, facts))
+    if stale:
+        events = _events([pk for pk, _ in stale])
+        for pk, facts in stale:
+            journey = clocks.compute(events[pk], year_group=facts[3], today=today,
+                                     la_code=facts[2], open_only=True)
+            listed = tuple((state, _as_tuple(d)) for d in journey.deadlines
+                           if (state := d.state(today)) in WORKLIST_STATES)
+            computed[pk] = (facts, listed, (journey.stage, journey.plan_since,
+                                            journey.ceased_on, journey.la_code))
+    if stale or len(computed) != len(kept):
+        cache.set(key, computed, timeout=86_400)
+    due = [pk for pk, (_, listed, _) in computed.items() if listed]
+    items = []
+    if due:
+        listed = (Journey.objects.filter(pk__in=due).select_related("pupil__school")
+                  .order_by("pupil__surname", "pupil__forename", "pk"))
+        notes = _notes(due)
+        for journey in listed:
+            _, found, (stage, plan_since, ceased_on, la_code) = computed[journey.pk]
+            deadlines = []
+            for state, fields in found:
+                d = clocks.Deadline(*fields)
+                on = notes.get((journey.pk, d.key), {})
+                d.exception = on.get(ClockNote.Type.EXCEPTION)
+                d.delay = on.get(ClockNote.Type.DELAY)
+                deadlines.append((state, d))
+            # The row carries the journey's listed deadlines only.
+            row = Row(journey, clocks.Journey([d for _, d in deadlines], stage, plan_since,
+                                              ceased_on, la_code))
+            items += [Item(row, d, state) for state, d in deadlines]
+    items.sort(key=lambda i: (i.deadline.due, i.pupil.surname, i.pupil.forename))
+    return Worklist(items, len(facts_of), {la: name for _, la, name, *_ in facts_of})
+
+
+def _as_tuple(d: clocks.Deadline) -> tuple:
+    """A running deadline's fields in order, for clocks.Deadline(*fields) (no notes yet)."""
+    return (d.clock, d.due, d.started_on, d.done_on, d.closed, d.la_code, d.school_id,
+            d.preparing_for_adulthood)
 
 
 def on_roll(scope: QuerySet[Journey]) -> QuerySet[Journey]:

@@ -3,13 +3,16 @@ compliance figures, the phase transfer list and the calendar feed."""
 
 from __future__ import annotations
 
+import uuid
 from itertools import groupby
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import defaultfilters
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -131,9 +134,57 @@ def record_note(request, code):
 # Worklists -----------------------------------------------------------------------------------
 
 
-def _worklist(scope, today):
-    rows = facts.journeys(facts.on_roll(scope), today=today, open_only=True)
-    return rows, facts.worklist(rows, today=today)
+def _worklist(scope, today) -> facts.Worklist:
+    return facts.open_worklist(facts.on_roll(scope), today=today)
+
+
+class Line(NamedTuple):
+    """A worklist row with what it prints already looked up and in words."""
+
+    item: facts.Item
+    name: str
+    school: str
+    url: str
+    action: str
+    due: str
+    state: str
+    state_words: str
+    deadline: object  # for its exception and delay notes
+    delay: str
+
+
+def _lines(items, today) -> list[Line]:
+    """The rows of a worklist table, in the words the journey page's filters give, each
+    distinct date, state and action worded once (a trust's list has hundreds of rows and a
+    few dozen dates; filters and lookups in the template cost more than the rest together)."""
+    # A pupil's journey address: reversed once, the pupil's code put in its place.
+    blank = uuid.UUID(int=0)
+    url = reverse("ehc:journey", args=[blank]).replace(str(blank), "{}")
+    dates: dict = {}
+    states: dict = {}
+    actions: dict = {}
+    out = []
+    for i in items:
+        d, state, pupil = i.deadline, i.state, i.pupil
+        due = dates.get(d.due)
+        if due is None:
+            due = dates[d.due] = defaultfilters.date(d.due, "D j M Y")
+        words = states.get((state, d.due))
+        if words is None:
+            if state == "overdue":
+                words = f"Overdue by {defaultfilters.timesince_filter(d.due, today)}"
+            elif d.due == today:
+                words = "Due today"
+            else:
+                words = f"Due in {defaultfilters.timeuntil_filter(today, d.due)}"
+            states[state, d.due] = words
+        action = actions.get((d.clock, d.due))
+        if action is None:
+            action = actions[d.clock, d.due] = d.next_action()
+        out.append(Line(i, pupil.full_name, pupil.school.name, url.format(pupil.code), action,
+                        due, state, words, d,
+                        d.delay.get_reason_display() if d.delay else ""))
+    return out
 
 
 @login_required
@@ -141,10 +192,12 @@ def school_worklist(request, code):
     """A school's EHC deadlines overdue or due in the next 4 weeks, with the next action."""
     school = ehc_school(request, code, EhcRight.WORKLIST)
     today = _today()
-    rows, items = _worklist(Journey.objects.filter(pupil__school=school), today)
+    found = _worklist(Journey.objects.filter(pupil__school=school), today)
+    items = found.items
     log_action(request, "ehc.worklist.viewed", school=school, items=len(items))
     return render(request, "ehc/school_worklist.html", {
-        "school": school, "items": items, "plans": len(rows), "today": today,
+        "school": school, "items": items, "lines": _lines(items, today), "plans": found.plans,
+        "today": today,
         "overdue": sum(i.state == "overdue" for i in items),
         "may_import": policy.ehc.allows(request.user, EhcRight.IMPORT, school),
     })
@@ -155,22 +208,23 @@ def trust_worklist(request, code):
     """The trust's EHC deadlines across schools, grouped and filterable by local authority."""
     trust = ehc_trust(request, code, EhcRight.WORKLIST)
     today = _today()
-    rows, items = _worklist(Journey.objects.filter(pupil__school__trust=trust), today)
-    names = {r.journey.la_code: r.journey.la_name for r in rows}
+    found = _worklist(Journey.objects.filter(pupil__school__trust=trust), today)
+    items = found.items
+    names = dict(found.authorities)
     names.update({s.la_code: s.la_name for s in trust.schools.all()})
-    la_codes = sorted({i.la_code for i in items} | {r.journey.la_code for r in rows},
+    la_codes = sorted({i.la_code for i in items} | found.authorities.keys(),
                       key=lambda c: names.get(c, c))
     chosen = request.GET.get("la", "")
     if chosen and chosen not in la_codes:
         chosen = ""
     shown = [i for i in items if not chosen or i.la_code == chosen]
     shown.sort(key=lambda i: (names.get(i.la_code, i.la_code), i.deadline.due))
-    groups = [(code_, names.get(code_, code_), list(g))
+    groups = [(code_, names.get(code_, code_), _lines(g, today))
               for code_, g in groupby(shown, key=lambda i: i.la_code)]
     log_action(request, "ehc.worklist.viewed", trust=trust, la_code=chosen, items=len(shown))
     ctx = {"trust": trust, "groups": groups, "items": shown, "today": today,
            "authorities": [(c, names.get(c, c)) for c in la_codes], "chosen": chosen,
-           "chosen_name": names.get(chosen, ""), "plans": len(rows),
+           "chosen_name": names.get(chosen, ""), "plans": found.plans,
            "overdue": sum(i.state == "overdue" for i in shown)}
     template = "ehc/trust_worklist.html"
     if request.htmx:
