@@ -33,6 +33,12 @@ def provision_nav(user):
 
 
 @register.simple_tag
+def may_view_catalogue(user, trust):
+    """Whether the trust's catalogue is open to user: a link to it is shown only then."""
+    return rules.allows(user, Right.CATALOGUE_VIEW, trust)
+
+
+@register.simple_tag
 def provision_panel(pupil, user):
     """The pupil's provision this year and before, or None when user may not see it."""
     if not rules.allows(user, Right.SCHOOL_VIEW, pupil):
