@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-BENCH_DB = Path("var/bench.sqlite3")
+BENCH_DB = Path(os.environ.get("BENCH_DB", "var/bench.sqlite3"))  # its own file, always
 # Each area measures its own pages in sendtrust/<area>/bench.py, after the pupil benches.
 # (sendtrust.benchmarks.bench runs first: it empties and reloads the DfE tables.)
 AREA_BENCHES = [
@@ -118,7 +118,76 @@ PAGES = [
 ]
 
 
-def bench_pages(report: Report, sizes=((12, 8_000), (50, 50_000))) -> None:
+WORKER_RUNS = 5
+WORKER_CODE = """
+import os, time
+t0 = time.perf_counter()
+import sendtrust.wsgi
+imported = time.perf_counter()
+from django.test.client import RequestFactory
+environ = RequestFactory()._base_environ(PATH_INFO="/login/", REQUEST_METHOD="GET")
+status = []
+body = b"".join(sendtrust.wsgi.application(environ, lambda s, h, *a: status.append(s)))
+assert status[0].startswith("200"), status
+print(imported - t0, time.perf_counter() - t0)
+"""
+
+
+def bench_worker_start(report: Report) -> tuple[float, float]:
+    """A fresh process importing the WSGI app and serving one request (GET /login/).
+
+    Wall time from starting the interpreter to the response, median of WORKER_RUNS runs; the
+    import of the app alone is measured inside the process. The bench's own database is used.
+    """
+    import subprocess
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sendtrust.settings"}
+    walls, imports = [], []
+    for _ in range(WORKER_RUNS):
+        t0 = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", WORKER_CODE], env=env, capture_output=True,
+                              text=True, timeout=120, check=True)
+        walls.append(1000 * (time.perf_counter() - t0))
+        imports.append(1000 * float(done.stdout.split()[0]))
+    wall = statistics.median(walls)
+    print(f"\nWorker start: a fresh Python process imports sendtrust.wsgi and serves GET /login/ "
+          f"through the WSGI app; median of {WORKER_RUNS}: {wall:.0f} ms from starting the "
+          f"interpreter to the response (runs {', '.join(f'{w:.0f}' for w in walls)}), of which "
+          f"importing the app {statistics.median(imports):.0f} ms.")
+    report.add("worker start: fresh process, import app + one request (ms)", f"{wall:.0f}",
+               "< 1000", wall < 1000)
+    return wall, statistics.median(imports)
+
+
+README = Path("README.md")
+TABLE_START, TABLE_END = "<!-- bench-pages:start -->", "<!-- bench-pages:end -->"
+
+
+def write_readme_table(rows: list[dict], worker: tuple[float, float] | None,
+                       path: Path = README) -> None:
+    """Replace the table between the markers in README.md with this run's figures."""
+    lines = [TABLE_START, "",
+             "| page | pupils | cold ms | p50 ms | p95 ms | queries | floor p50 ms "
+             "| page / floor |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['page']} | {r['pupils']:,} | {r['cold']:.0f} | {r['p50']:.0f} | "
+                     f"{r['p95']:.0f} | {r['queries']} | {r['floor']:.0f} | {r['ratio']:.2f} |")
+    if worker:
+        lines += ["", f"Worker start (fresh process: import the app, serve GET /login/): "
+                      f"{worker[0]:.0f} ms, of which importing the app {worker[1]:.0f} ms."]
+    lines += ["", f"Written by `make bench` ({time.strftime('%Y-%m-%d')}; "
+                  f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end).",
+              "", TABLE_END]
+    text = path.read_text()
+    head, _, rest = text.partition(TABLE_START)
+    _, found, tail = rest.partition(TABLE_END)
+    if not found:
+        raise SystemExit(f"README.md has no {TABLE_START} ... {TABLE_END} section to fill")
+    path.write_text(head + "\n".join(lines) + tail)
+
+
+def bench_pages(report: Report, sizes=((12, 8_000), (50, 50_000))) -> list[dict]:
     """Each main page at two trust sizes: cold, warm p50/p95, queries, and page / fair floor.
 
     See sendtrust/pagebench.py for how each figure is measured.
@@ -135,6 +204,7 @@ def bench_pages(report: Report, sizes=((12, 8_000), (50, 50_000))) -> None:
           f"{WARM_REQUESTS} requests; floor = the page's own SQL re-run by a minimal view "
           f"through the same middleware, every row printed by a template.")
     queries: dict[str, list[int]] = {}
+    table: list[dict] = []
     for schools, pupils in sizes:
         t0 = time.perf_counter()
         result = build_demo_trust(
@@ -158,6 +228,9 @@ def bench_pages(report: Report, sizes=((12, 8_000), (50, 50_000))) -> None:
             url = reverse(name, args=[objects[kind].code])
             t = measure(client, url)
             queries.setdefault(label, []).append(t.queries)
+            table.append({"page": label, "pupils": pupils, "cold": t.cold_ms, "p50": t.p50_ms,
+                          "p95": t.p95_ms, "queries": t.queries, "floor": t.floor_p50_ms,
+                          "ratio": t.ratio})
             print(f"  {label:<20} {t.cold_ms:>8.1f} {t.p50_ms:>8.1f} {t.p95_ms:>8.1f} "
                   f"{t.queries:>8} {t.floor_p50_ms:>10.1f} {t.ratio:>10.2f}", flush=True)
             if pupils == sizes[-1][1]:
@@ -168,6 +241,7 @@ def bench_pages(report: Report, sizes=((12, 8_000), (50, 50_000))) -> None:
     for label, counts in queries.items():
         report.add(f"{label}: queries at {sizes[0][1]:,} vs {sizes[-1][1]:,} pupils",
                    " vs ".join(map(str, counts)), "equal", len(set(counts)) == 1)
+    return table
 
 
 IMPORT_REPEAT = 5
@@ -306,10 +380,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", default="../shared/data/real", help="DfE data folder")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--pages", action="store_true",
+                        help="only the DfE load, worker start and the page table")
+    parser.add_argument("--readme", action="store_true",
+                        help="write the page table and worker start into README.md")
     args = parser.parse_args(argv)
     setup_django(BENCH_DB)
     report = Report()
     print("sendtrust bench: every figure measured in this run; each section says how")
+    worker = bench_worker_start(report)
     data = Path(args.data)
     if data.is_dir():
         # The overview reads national and LA rates: load them so the page does its real work.
@@ -320,25 +399,31 @@ def main(argv=None) -> int:
         print(f"Loaded the DfE files from {data} in {time.perf_counter() - t0:.1f} s")
         from sendtrust.benchmarks.bench import bench as bench_dfe
 
-        bench_dfe(report, quick=args.quick, data=data)
+        if not args.pages:
+            bench_dfe(report, quick=args.quick, data=data)
     else:
         print(f"No DfE data at {data}: the overview runs without national rates")
     # The import runs twice: into the fresh database, and again after the page benchmarks
     # have filled it with pupils, whose indexes every new row must join.
     rows = 10_000 if args.quick else 100_000
-    bench_import(report, rows=rows, when="into an empty database")
+    if not args.pages:
+        bench_import(report, rows=rows, when="into an empty database")
     if args.quick:
-        bench_pages(report, sizes=((5, 500), (10, 5_000)))
+        table = bench_pages(report, sizes=((5, 500), (10, 5_000)))
     else:
-        bench_pages(report)
+        table = bench_pages(report)
+    if args.readme:
+        write_readme_table(table, worker)
+        print("\nREADME.md: page table and worker start written")
     from sendtrust.pupils.models import Pupil
 
-    bench_import(report, rows=rows, urn="999002",
-                 when=f"into a database of {Pupil.objects.count():,} pupils")
-    import importlib
+    if not args.pages:
+        bench_import(report, rows=rows, urn="999002",
+                     when=f"into a database of {Pupil.objects.count():,} pupils")
+        import importlib
 
-    for area in AREA_BENCHES:
-        importlib.import_module(area).bench(report, quick=args.quick, data=data)
+        for area in AREA_BENCHES:
+            importlib.import_module(area).bench(report, quick=args.quick, data=data)
     print("\nSummary")
     for name, value, target, verdict in report.rows:
         print(f"  {name:<62} {value:>14}   {target:<10} {verdict}")
