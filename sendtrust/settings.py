@@ -141,6 +141,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # A writer waits this long for another's write transaction (an import's is a few
+    # seconds at most: it parses before it locks) before failing with "database is locked".
+    DATABASES["default"]["OPTIONS"]["timeout"] = env_int("SQLITE_TIMEOUT", 20)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

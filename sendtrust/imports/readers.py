@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from django.conf import settings
 
 from sendtrust.imports.census import cell_text
 
 
 class FileProblem(Exception):
     """The file as a whole cannot be read; the message is for the user."""
+
+
+# Limits on one file (settings IMPORT_MAX_ROWS, IMPORT_MAX_XLSX_MB); each refusal names it.
+MAX_ZIP_ENTRIES = 10_000  # an .xlsx from Excel holds a few dozen parts
+
+
+def _too_many_rows() -> FileProblem:
+    cap = settings.IMPORT_MAX_ROWS
+    return FileProblem(f"the file has more than {cap:,} rows, the most sendtrust reads from one "
+                       f"file: split it into files of up to {cap:,} rows")
 
 
 @dataclass
@@ -79,14 +92,42 @@ def _csv_rows(reader) -> Iterator[list[str]]:
     try:
         for row in reader:
             row_number += 1
+            if row_number > settings.IMPORT_MAX_ROWS + 1:  # quoted cells may hold newlines
+                raise _too_many_rows()
             yield row
     except csv.Error as e:
         raise FileProblem(f"row {row_number + 1} cannot be read as CSV ({e})") from None
 
 
+def check_zip(data: bytes) -> None:
+    """Refuse an .xlsx whose parts, once unzipped, would exceed IMPORT_MAX_XLSX_MB.
+
+    The sizes are those the archive declares, read before any part is unzipped. They bound
+    what is read: Python's zipfile stops at a part's declared size (and fails its checksum)
+    even when the compressed data would expand further, so a lying archive gains nothing.
+    """
+    limit_mb = settings.IMPORT_MAX_XLSX_MB
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise FileProblem("the Excel file cannot be opened (it is not a complete .xlsx "
+                          "archive)") from None
+    if len(parts) > MAX_ZIP_ENTRIES:
+        raise FileProblem(f"the Excel file holds {len(parts):,} parts; an .xlsx from a "
+                          f"spreadsheet program has a few dozen, and sendtrust opens files "
+                          f"of up to {MAX_ZIP_ENTRIES:,}")
+    unzipped = sum(part.file_size for part in parts)
+    if unzipped > limit_mb * 1024 * 1024:
+        raise FileProblem(f"the Excel file unzips to {unzipped / 1024 / 1024:,.0f} MB, more "
+                          f"than the {limit_mb:,} MB sendtrust opens: save it as CSV, or split "
+                          f"it, and upload it again")
+
+
 def _read_xlsx(data: bytes) -> Table:
     import openpyxl  # only imported when someone uploads a spreadsheet
 
+    check_zip(data)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
@@ -95,6 +136,8 @@ def _read_xlsx(data: bytes) -> Table:
         sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
+    except MemoryError:
+        raise
     except Exception as e:  # noqa: BLE001 - a damaged or hostile file fails in many ways
         raise FileProblem(f"the Excel file cannot be opened ({type(e).__name__})") from None
     if header is None:
@@ -107,7 +150,11 @@ def _xlsx_rows(book, rows) -> Iterator[list[str]]:
     try:
         for row in rows:
             row_number += 1
+            if row_number > settings.IMPORT_MAX_ROWS + 1:
+                raise _too_many_rows()
             yield [cell_text(v) for v in row]
+    except (FileProblem, MemoryError):
+        raise
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
         raise FileProblem(
             f"the Excel file cannot be read at row {row_number + 1} ({type(e).__name__})"

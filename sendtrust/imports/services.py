@@ -5,6 +5,12 @@ rules of `check_status`, duplicates, pupils held elsewhere). A file with any err
 nothing. Otherwise, in one transaction, new pupils are created with an enrolment and an
 opening SEN episode; pupils already at the school are updated, and a change of SEN status is
 recorded as a new episode, closing the open one the day before, as `record_status` does.
+
+The file is read, parsed and checked outside any transaction, under a memory ceiling
+(settings.IMPORT_MEMORY_MB): on SQLite a write transaction locks the whole database, and a
+parse of a large file must not hold that lock while others wait to save. The transaction
+that follows is short: it reads again, under lock, what the school holds; re-checks the rows
+against it only if it changed meanwhile; and writes.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import repeat
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
@@ -27,6 +34,7 @@ from sendtrust.imports.census import COLUMNS, FLAG_KEYS, CellError
 from sendtrust.imports.readers import FileProblem, read_table
 from sendtrust.imports.samples import write_sample_csv
 from sendtrust.lib.bulk import batched, insert_rows, max_params
+from sendtrust.ops.limits import MemoryCeilingExceeded, memory_ceiling
 from sendtrust.pupils.models import Enrolment, NeedType, Pupil, SenEpisode
 from sendtrust.pupils.services import check_status
 
@@ -90,6 +98,18 @@ class ImportResult:
 
 def import_file(source, *, school, by=None, request=None, effective: dt.date | None = None,
                 progress: Callable[[int, int | None], object] | None = None) -> ImportResult:
+    """_import_file, with a refused import audited: who, which school, how many errors and in
+    which columns, never a value (a value may be a child's name)."""
+    result = _import_file(source, school=school, by=by, request=request, effective=effective,
+                          progress=progress)
+    if not result.ok:
+        log_action(request, "register.import.failed", user=by, school=school,
+                   errors=result.error_count, rows=result.rows,
+                   columns=sorted({e.field for e in result.errors if e.field}))
+    return result
+
+
+def _import_file(source, *, school, by, request, effective, progress) -> ImportResult:
     """Import a census CSV or .xlsx (a path or an open file) into school; all rows or none.
 
     `effective` dates new enrolments and status changes (default today); `progress(done,
@@ -105,14 +125,19 @@ def import_file(source, *, school, by=None, request=None, effective: dt.date | N
     if school.trust.read_only:
         result.add_error(None, "", "", "this trust is built from public data and holds no pupils")
         return result
+    importer = _Import(school, effective, by, result, progress)
     try:
-        table = read_table(source)
-    except FileProblem as e:
+        with memory_ceiling(settings.IMPORT_MEMORY_MB):
+            importer.check(read_table(source))
+    except (FileProblem, MemoryCeilingExceeded) as e:
+        result = ImportResult(effective=effective)
         result.add_error(None, "", "", str(e))
+        return result
+    if not result.ok:
         return result
     try:
         with transaction.atomic():
-            _Import(school, effective, by, result, progress).run(table)
+            importer.write()
             if result.ok:
                 log_action(
                     request, "register.imported", user=by, school=school,
@@ -148,11 +173,12 @@ class _Import:
         self.row_of: dict[str, int] = {}  # UPN -> row number, to report duplicates
         self.status_seen: dict[tuple, dict | None] = {}
 
-    def run(self, table) -> None:
+    def check(self, table) -> None:
+        """Read, parse and check every row against what the school holds; write nothing."""
         index = self.read_header(table.header)
         if not self.result.ok:
             return
-        self.load_school()
+        self.existing, self.left, self.open_episodes = self.held()
         try:
             self.read_rows(table, index)
         except FileProblem as e:
@@ -160,19 +186,37 @@ class _Import:
         if self.result.ok and not self.result.rows:
             self.result.add_error(None, "", "", "the file has no pupils in it: add a row for "
                                                 "each pupil under the header row")
-        if self.result.ok:
-            # The unique index on Pupil.upn finds a UPN held at another school as we insert,
-            # so a good file pays nothing for the check; the search runs only when it fails.
-            try:
-                with transaction.atomic():
-                    self.save()
-            except IntegrityError:
-                self.check_held_elsewhere()
-                if self.result.ok:
-                    raise
-        else:
+        if not self.result.ok:
             # The file is refused anyway: report every error, pupils held elsewhere too.
             self.check_held_elsewhere()
+            self.sort_errors()
+
+    def write(self) -> None:
+        """Save a checked file; run inside the caller's (short) transaction."""
+        held = self.held(lock=True)
+        if held != (self.existing, self.left, self.open_episodes):
+            # Someone changed this school's pupils while the file was being checked: sort
+            # the rows again against what is held now (the cells stay parsed).
+            self.existing, self.left, self.open_episodes = held
+            self.new, self.changed, self.row_of = [], [], {}
+            self.result.unchanged = 0
+            self.check_rows(self.numbers, set())
+            if not self.result.ok:
+                self.check_held_elsewhere()
+                self.sort_errors()
+                return
+        # The unique index on Pupil.upn finds a UPN held at another school as we insert,
+        # so a good file pays nothing for the check; the search runs only when it fails.
+        try:
+            with transaction.atomic():
+                self.save()
+        except IntegrityError:
+            self.check_held_elsewhere()
+            if self.result.ok:
+                raise
+        self.sort_errors()
+
+    def sort_errors(self) -> None:
         self.result.errors.sort(key=lambda e: (e.row or 0, _ORDER.get(e.field, -1)))
         del self.result.errors[MAX_ERRORS:]
 
@@ -193,26 +237,28 @@ class _Import:
                 self.result.add_error(1, "", "", f"the header row has no {column.name} column")
         return index
 
-    def load_school(self) -> None:
-        # Existing pupils and their open episodes: two queries, whatever the file's size.
-        self.existing = {
+    def held(self, lock: bool = False) -> tuple[dict, dict, dict]:
+        """The school's pupils, its leavers and their open episodes: three queries."""
+        existing = {
             row[0]: row[1:]
             for row in Pupil.objects.filter(school=self.school).values_list(
                 "upn", "pk", *KEYS[1:6], *FLAG_KEYS
             )
         }
-        self.left = dict(
+        left = dict(
             Pupil.objects.filter(school=self.school, left_on__isnull=False)
             .values_list("upn", "left_on")
         )
-        # Locked so that a status change made meanwhile on a record waits for the import.
-        self.open_episodes = {
+        episodes = SenEpisode.objects.filter(pupil__school=self.school, ends_on__isnull=True)
+        if lock:
+            # Locked so that a status change made meanwhile on a record waits for the write.
+            episodes = episodes.select_for_update(of=("self",))
+        open_episodes = {
             row[0]: row[1:]
-            for row in SenEpisode.objects.select_for_update(of=("self",))
-            .filter(pupil__school=self.school, ends_on__isnull=True)
-            .values_list("pupil_id", "pk", "provision", "primary_need_id",
-                         "secondary_need_id", "starts_on")
+            for row in episodes.values_list("pupil_id", "pk", "provision", "primary_need_id",
+                                             "secondary_need_id", "starts_on")
         }
+        return existing, left, open_episodes
 
     def parse_need(self, text: str) -> str | None:
         """Return the need's code in capitals (a key of self.needs), or None when blank."""
@@ -252,6 +298,7 @@ class _Import:
 
     def read_rows(self, table, index: dict[str, int]) -> None:
         numbers, rows = self.collect_rows(table)
+        self.numbers = numbers
         self.result.rows = len(rows)
         parsers = {
             "upn": census.parse_upn, "surname": census.parse_name,

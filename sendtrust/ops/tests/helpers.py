@@ -17,12 +17,34 @@ ROOT = Path(settings.BASE_DIR)
 
 
 def run_queued_tasks() -> int:
-    """Run every queued task in this process with the real worker loop; return how many."""
+    """Run every queued task in this process with the real worker loop; return how many.
+
+    The loop calls close_old_connections() between tasks, as requests do; inside a test's
+    transaction that would drop the connection (and the test's data) on PostgreSQL, so it is
+    left out here, as Django's test client leaves it out of requests.
+    """
+    from django_tasks_db.management.commands import db_worker
+
     worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
                     startup_delay=False, max_tasks=None, worker_id="in-process-test",
                     excluded_queue_names=[])
-    worker.run()
+    original, db_worker.close_old_connections = db_worker.close_old_connections, lambda: None
+    try:
+        worker.run()
+    finally:
+        db_worker.close_old_connections = original
     return worker._run_tasks
+
+
+def committed_cast():
+    """The shared cast in a transactional test, which starts from a flushed database: what
+    the migrations loaded (need types) is put back first."""
+    from sendtrust.pupils.models import NeedType
+    from sendtrust.pupils.taxonomy import load_taxonomy
+    from sendtrust.testing import build_cast
+
+    load_taxonomy(NeedType)
+    return build_cast()
 
 
 def subprocess_env(database_url: str, **extra) -> dict:
