@@ -14,7 +14,7 @@ DEMO_PASSWORD ?= Demo-Orchard-2026
 DEV_ENV := DEBUG=1
 TEST_KEY := SECRET_KEY=make-test-only-not-secret
 
-.PHONY: crawl install run demo serve test test-sqlite test-postgres bench loadtest lint vendor clean
+.PHONY: crawl install run demo serve worker test test-sqlite test-postgres bench loadtest lint vendor clean
 
 # uv is pinned and installed from PyPI into .tools when the machine lacks it.
 .tools/bin/uv:
@@ -55,6 +55,11 @@ serve: install
 	COLLECTED_STATIC=1 $(PY) manage.py collectstatic --noinput --verbosity 0
 	COLLECTED_STATIC=1 $(PY) manage.py migrate --verbosity 0
 	COLLECTED_STATIC=1 $(PY) -m gunicorn sendtrust.wsgi:application -c gunicorn.conf.py
+
+# The background worker (census files over IMPORT_BACKGROUND_KB): beside `make serve`, with
+# the same environment; any number on PostgreSQL, one on SQLite. /health/ reports it.
+worker: install
+	$(PY) manage.py run_worker
 
 test: install
 	bash scripts/ensure-browser.sh

@@ -1,8 +1,14 @@
 """gunicorn settings for `make serve`; every value can be overridden from the environment.
 
 Workers are processes (sync) so a slow page never blocks another; the application is loaded
-once before forking (preload_app) so a new worker starts in milliseconds. Requests that need
-long work (large imports, DfE loads, PDFs for many schools) are bounded by the timeout below.
+once before forking (preload_app) so a new worker starts in milliseconds.
+
+Long work does not run in a request: a census file over IMPORT_BACKGROUND_KB (256 KB, about
+3,500 pupils) is checked and saved by the worker (`manage.py run_worker`). The longest work
+left in a request is a smaller import (3,000 rows in 1.0 s on SQLite with the machine's load
+average at 10) or a PDF report, so a worker silent for GUNICORN_TIMEOUT (60 s) is stuck and is
+replaced. Uploads are read whole by Django: behind a proxy that buffers request bodies (nginx
+does by default), a slow client never holds a worker.
 """
 
 import multiprocessing
@@ -12,7 +18,7 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
 preload_app = True
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = 30
 keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))

@@ -13,6 +13,7 @@ from sendtrust.access.policy import Action, get_school_for_user
 from sendtrust.imports import export, services, tasks
 from sendtrust.imports.census import HEADERS
 from sendtrust.imports.forms import ImportForm
+from sendtrust.ops.health import worker_seen
 from sendtrust.ops.models import Job
 from sendtrust.people.twofactor import ensure_recent_auth, require_recent_auth
 
@@ -74,7 +75,8 @@ def _job_panel(request, school, job):
     elif job.status == Job.Status.DONE:
         result = tasks.result_from_json(job.result)
     ctx = {"school": school, "form": ImportForm(), "result": result, "job": job,
-           "headers": HEADERS, "max_errors": services.MAX_ERRORS}
+           "headers": HEADERS, "max_errors": services.MAX_ERRORS,
+           "no_worker": job.status == Job.Status.QUEUED and not worker_seen()}
     template = "imports/import_pupils.html"
     if request.htmx:
         template += "#import-panel"

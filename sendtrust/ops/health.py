@@ -32,13 +32,32 @@ def _database() -> tuple[bool, str]:
     return True, f"answered in {1000 * (time.perf_counter() - started):.1f} ms"
 
 
+MIGRATIONS_KEPT_SECONDS = 60
+_migrated_at: float | None = None  # when every migration was last seen applied
+
+
 def _migrations() -> tuple[bool, str]:
+    # Loading the migration graph costs a few hundred ms of CPU, and a load balancer checks
+    # every few seconds, beside the pages: "all applied" is kept for a minute (a pending
+    # migration is looked for on every check until it is applied).
+    global _migrated_at
+    if _migrated_at is not None and time.monotonic() - _migrated_at < MIGRATIONS_KEPT_SECONDS:
+        return True, "all applied"
     executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if pending:
         names = ", ".join(f"{m.app_label}.{m.name}" for m, _ in pending[:5])
         return False, f"{len(pending)} migration(s) not applied: {names}"
+    _migrated_at = time.monotonic()
     return True, "all applied"
+
+
+def worker_seen() -> bool:
+    """Has a worker stamped its heartbeat in the last WORKER_STALE_SECONDS?"""
+    from sendtrust.ops.models import WorkerHeartbeat
+
+    since = timezone.now() - timedelta(seconds=settings.WORKER_STALE_SECONDS)
+    return WorkerHeartbeat.objects.filter(seen_at__gte=since).exists()
 
 
 def _worker() -> tuple[bool, str]:

@@ -3,9 +3,10 @@ its progress and then shows the same result as an import in the request."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from sendtrust.imports.tests.helpers import counts, csv_file, row
-from sendtrust.ops.models import Job
+from sendtrust.ops.models import Job, WorkerHeartbeat
 from sendtrust.ops.tests.helpers import run_queued_tasks
 from sendtrust.pupils.models import Pupil
 
@@ -38,6 +39,7 @@ def test_a_large_file_goes_to_the_worker_and_the_page_shows_progress_then_the_re
     assert page.status_code == 200 and "no-store" in page["Cache-Control"]
     assert "Waiting to start" in html and 'hx-trigger="every 2s"' in html
     assert "Check progress again" in html  # without JavaScript, a link reloads it
+    assert "No background worker is running" in html  # none has stamped a heartbeat
 
     assert run_queued_tasks() == 1
     job.refresh_from_db()
@@ -45,10 +47,13 @@ def test_a_large_file_goes_to_the_worker_and_the_page_shows_progress_then_the_re
     assert counts()[0] == before[0] + 30
     assert Pupil.objects.filter(upn=rows[0][0], school=cast.school_a).exists()
 
+    WorkerHeartbeat.objects.create(worker_id="w", host="h", pid=1, started_at=timezone.now(),
+                                   seen_at=timezone.now())
     panel = client.get(response["Location"], HTTP_HX_REQUEST="true")
     html = panel.content.decode()
     assert "Import complete" in html and "hx-trigger" not in html  # polling stops
     assert "<dt>New pupils</dt><dd>30</dd>" in html
+    assert "No background worker" not in html
 
 
 def test_an_htmx_upload_swaps_in_the_progress_panel_and_pushes_its_address(
