@@ -67,6 +67,13 @@ def school_register(request, code):
         can_import=policy.allows(request.user, Action.SCHOOL_IMPORT, school),
         can_see_trust=policy.allows(request.user, Action.TRUST_OVERVIEW, school.trust),
     )
+    # Who looked at which school's register, how filtered, and how many rows it held. A search
+    # is recorded as made, never its words (they may be a child's name).
+    data = ctx["form"].cleaned_data if ctx["form"].is_valid() else {}
+    log_action(request, "school.register.viewed", school=school, object_repr=str(school),
+               rows=ctx["page"].paginator.count, page=ctx["page"].number,
+               status=data.get("status") or "sen", need=getattr(data.get("need"), "code", ""),
+               year=data.get("year"), sort=data.get("sort") or "name", searched=bool(data.get("q")))
     return render_partial(request, "pupils/register.html", "register-results", ctx)
 
 
