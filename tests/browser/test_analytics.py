@@ -52,6 +52,9 @@ def test_trust_analytics_draws_every_chart_and_passes_axe(page, live_server, liv
     box = region.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 1280
     assert region.evaluate("e => e.scrollWidth > e.clientWidth")  # it scrolls, not cut off
+    # And the page as a whole does not: nothing in any table (visually hidden text included)
+    # escapes its scroll region.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     # Each spec names the vendored vega-lite's version: vega-embed has nothing to warn about.
     assert not [w for w in warnings if "version" in w.lower()], warnings
     axe(page)
@@ -68,4 +71,5 @@ def test_school_analytics_draws_its_charts_and_passes_axe(page, live_server, liv
         _drawn(page, page.locator("[data-chart]").nth(i).get_attribute("id"))
     page.get_by_text("The figures as a table: Pupils with SEN by primary need").click()
     expect(page.get_by_role("table", name="Pupils with SEN by primary need")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     axe(page)
