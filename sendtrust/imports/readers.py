@@ -22,7 +22,7 @@ class FileProblem(Exception):
 MAX_ZIP_ENTRIES = 10_000  # an .xlsx from Excel holds a few dozen parts
 
 
-def _too_many_rows() -> FileProblem:
+def too_many_rows() -> FileProblem:
     cap = settings.IMPORT_MAX_ROWS
     return FileProblem(f"the file has more than {cap:,} rows, the most sendtrust reads from one "
                        f"file: split it into files of up to {cap:,} rows")
@@ -93,7 +93,7 @@ def _csv_rows(reader) -> Iterator[list[str]]:
         for row in reader:
             row_number += 1
             if row_number > settings.IMPORT_MAX_ROWS + 1:  # quoted cells may hold newlines
-                raise _too_many_rows()
+                raise too_many_rows()
             yield row
     except csv.Error as e:
         raise FileProblem(f"row {row_number + 1} cannot be read as CSV ({e})") from None
@@ -151,7 +151,7 @@ def _xlsx_rows(book, rows) -> Iterator[list[str]]:
         for row in rows:
             row_number += 1
             if row_number > settings.IMPORT_MAX_ROWS + 1:
-                raise _too_many_rows()
+                raise too_many_rows()
             yield [cell_text(v) for v in row]
     except (FileProblem, MemoryError):
         raise

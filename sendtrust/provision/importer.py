@@ -20,11 +20,14 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
 from sendtrust.access.audit import log_action
+from sendtrust.imports.readers import FileProblem, check_zip, too_many_rows
 from sendtrust.lib.bulk import insert_rows
+from sendtrust.ops.limits import MemoryCeilingExceeded, memory_ceiling
 from sendtrust.provision.models import GroupEnrolment, Intervention, ProvisionGroup
 
 COLUMNS = ["group", "intervention", "starts_on", "ends_on", "upn", "entry_score", "entry_on",
@@ -58,18 +61,30 @@ class Result:
 
 
 def read_table(data: bytes, filename: str) -> list[list[str]]:
-    """Rows of cells as text (the header first) from a CSV or .xlsx file."""
+    """Rows of cells as text (the header first) from a CSV or .xlsx file.
+
+    The census import's limits apply (IMPORT_MAX_ROWS; an .xlsx's declared unzipped size,
+    checked before it is opened); FileProblem names the one a file breaks.
+    """
+    cap = settings.IMPORT_MAX_ROWS + 1  # and the header
+    rows = []
     if filename.lower().endswith(".xlsx"):
         import openpyxl
 
+        check_zip(data)
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        rows = []
         for row in book.active.iter_rows(values_only=True):
+            if len(rows) == cap:
+                raise too_many_rows()
             rows.append(["" if v is None else (v.date().isoformat() if isinstance(
                 v, dt.datetime) else str(v)) for v in row])
         return rows
     text = data.decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
+    for row in csv.reader(io.StringIO(text)):
+        if len(rows) == cap:
+            raise too_many_rows()
+        rows.append(row)
+    return rows
 
 
 def _date(value: str) -> dt.date:
@@ -245,7 +260,10 @@ def apply(school, plan: dict, result: Result) -> Result:
 def import_file(school, data: bytes, filename: str, *, request=None) -> Result:
     """Check the whole file, then write it all or nothing; audited either way."""
     try:
-        rows = read_table(data, filename)
+        with memory_ceiling(settings.IMPORT_MEMORY_MB):
+            rows = read_table(data, filename)
+    except (FileProblem, MemoryCeilingExceeded) as e:
+        result = Result([RowError(1, "file", filename, str(e))])
     except (UnicodeDecodeError, csv.Error, OSError, ValueError, KeyError) as e:
         result = Result([RowError(1, "file", filename, f"could not be read ({e})")])
     else:
