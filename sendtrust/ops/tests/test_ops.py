@@ -55,6 +55,8 @@ def test_each_request_logs_one_line_with_ids_and_no_pupil(client, cast, caplog):
     assert line["request_id"] == "abc123def456" == r["X-Request-ID"]
     assert line["user_id"] == cast.users["senco_a"].pk and line["status"] == 200
     assert line["route"] == "pupils/<uuid:code>/"
+    # The CPU the worker spent on it: a number, never more than the time it took (one thread).
+    assert isinstance(line["cpu_ms"], float) and 0 <= line["cpu_ms"] <= line["ms"] + 1
     text = json.dumps(line)
     assert str(cast.pupil_a1.code) not in text and cast.pupil_a1.surname not in text
 
