@@ -20,6 +20,25 @@ def live_benchmarks(live_cast):
     cache.clear()
 
 
+# Every text of every drawn chart (axis labels, titles, legends, marks) as its colour and
+# opacity. The charts sit on the white page.
+CHART_TEXT = """() => [...document.querySelectorAll('[data-chart] svg text')]
+  .filter(t => t.textContent.trim())
+  .map(t => { const s = getComputedStyle(t);
+              return [s.fill, parseFloat(s.fillOpacity) * parseFloat(s.opacity),
+                      t.textContent]; })"""
+
+
+def _contrast_on_white(rgb: str, opacity: float) -> float:
+    channels = [float(c) for c in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
+    # Blend with the white page, then the WCAG relative luminance.
+    blended = [c * opacity + 255 * (1 - opacity) for c in channels]
+    lum = [(c / 255) / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4
+           for c in blended]
+    luminance = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2]
+    return 1.05 / (luminance + 0.05)
+
+
 def _drawn(page, chart_id):
     chart = page.locator(f"#{chart_id}")
     expect(chart.locator("svg, canvas").first).to_be_visible(timeout=15_000)
@@ -55,6 +74,13 @@ def test_trust_analytics_draws_every_chart_and_passes_axe(page, live_server, liv
     # And the page as a whole does not: nothing in any table (visually hidden text included)
     # escapes its scroll region.
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    # Chart text is as readable as the page's: 4.5:1 at least (axe does not look inside SVG).
+    texts = page.evaluate(CHART_TEXT)
+    assert len(texts) > 20
+    # (Vega hides overlapping tick labels with opacity 0: not shown, so not faint.)
+    faint = [(text, fill, opacity) for fill, opacity, text in texts
+             if opacity > 0 and _contrast_on_white(fill, opacity) < 4.5]
+    assert not faint, faint
     # Each spec names the vendored vega-lite's version: vega-embed has nothing to warn about.
     assert not [w for w in warnings if "version" in w.lower()], warnings
     axe(page)
