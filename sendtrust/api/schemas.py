@@ -1,7 +1,9 @@
 import datetime as dt
+from typing import Annotated
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
 
 
 class ComparatorOut(Schema):
@@ -95,3 +97,27 @@ class PupilDetailOut(PupilOut):
 
 class ErrorOut(Schema):
     detail: str
+
+
+# Input types for the API's writes, so that every value the database would refuse is refused
+# here with a 422 naming the field (SQLite stores what PostgreSQL will not: a string longer
+# than its column, a NUL character, an integer out of range).
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+# A TextField: any length (the request size is bounded by Django), never a NUL.
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+
+def Line(max_length: int):  # noqa: N802 - used as a type: Line(200)
+    """A CharField(max_length=...) of the model the value is saved in."""
+    return Annotated[str, Field(max_length=max_length), AfterValidator(_no_nul)]
+
+
+# A PositiveIntegerField (a version number): PostgreSQL's integer range.
+Version = Annotated[int, Field(ge=0, le=2_147_483_647)]

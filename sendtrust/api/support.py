@@ -14,7 +14,7 @@ from ninja import Router, Schema, Status
 
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy.support import SupportRight
-from sendtrust.api.schemas import ErrorOut
+from sendtrust.api.schemas import ErrorOut, Line, Text, Version
 from sendtrust.support import access, services
 from sendtrust.support.models import OnePageProfile, SupportPlan
 
@@ -22,11 +22,11 @@ router = Router(tags=["support"])
 
 
 class OutcomeIn(Schema):
-    description: str
+    description: Text
     target_on: dt.date | None = None
-    strategies: str = ""
-    provision: str = ""
-    who: str = ""
+    strategies: Text = ""
+    provision: Text = ""
+    who: Line(200) = ""
 
 
 class OutcomeOut(OutcomeIn):
@@ -84,54 +84,54 @@ class PupilSupportOut(Schema):
 class PlanIn(Schema):
     starts_on: dt.date
     review_on: dt.date
-    assessment: str = ""
-    strengths: str = ""
-    needs_communication: str = ""
-    needs_cognition: str = ""
-    needs_semh: str = ""
-    needs_sensory: str = ""
-    who_does_what: str = ""
+    assessment: Text = ""
+    strengths: Text = ""
+    needs_communication: Text = ""
+    needs_cognition: Text = ""
+    needs_semh: Text = ""
+    needs_sensory: Text = ""
+    who_does_what: Text = ""
     outcomes: list[OutcomeIn]
 
 
 class PlanUpdateIn(PlanIn):
-    version: int
+    version: Version
 
 
 class ProgressIn(Schema):
     outcome_code: UUID
-    progress: str
-    evidence: str = ""
+    progress: Line(10)
+    evidence: Text = ""
     carry_forward: bool = False
 
 
 class ReviewIn(Schema):
-    version: int
+    version: Version
     held_on: dt.date
     next_review_on: dt.date
-    summary: str = ""
-    pupil_views: str = ""
-    parent_views: str = ""
+    summary: Text = ""
+    pupil_views: Text = ""
+    parent_views: Text = ""
     progress: list[ProgressIn]
 
 
 class ActionIO(Schema):
-    text: str
-    owner: str
+    text: Line(300)
+    owner: Line(120)
     due_on: dt.date | None = None
 
 
 class ConversationIn(Schema):
-    status: str = "held"
+    status: Line(10) = "held"
     on: dt.date | None = None
-    attendees: str = ""
-    language: str = "English"
+    attendees: Text = ""
+    language: Line(60) = "English"
     interpreter_needed: bool = False
-    explore: str = ""
-    focus: str = ""
-    plan_notes: str = ""
-    review_notes: str = ""
-    staff_notes: str = ""
+    explore: Text = ""
+    focus: Text = ""
+    plan_notes: Text = ""
+    review_notes: Text = ""
+    staff_notes: Text = ""
     shared_with_family: bool = True
     actions: list[ActionIO] = []
 
@@ -142,9 +142,9 @@ class ConversationOut(ConversationIn):
 
 class EntryIn(Schema):
     on: dt.date
-    kind: str
-    title: str
-    notes: str = ""
+    kind: Line(10)
+    title: Line(200)
+    notes: Text = ""
 
 
 class EntryOut(EntryIn):
