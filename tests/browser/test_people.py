@@ -22,6 +22,12 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "bypass_csp": True}
 
 
+@pytest.fixture(autouse=True)
+def _recent_auth_required(settings):
+    # Ending a role and the subject access export ask for the password again after a while.
+    settings.SENDTRUST_REQUIRE_RECENT_AUTH = True
+
+
 def assert_reflows(page):
     """At 320 CSS pixels wide nothing needs sideways scrolling (WCAG 1.4.10)."""
     page.set_viewport_size({"width": 320, "height": 640})

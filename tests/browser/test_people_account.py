@@ -19,6 +19,24 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "bypass_csp": True}
 
 
+@pytest.fixture(autouse=True)
+def _recent_auth_required(settings):
+    # These pages ask for the password again; the root conftest turns that off elsewhere.
+    settings.SENDTRUST_REQUIRE_RECENT_AUTH = True
+
+
+def make_stale(page):
+    """A sign-in older than the limit: the session forgets when it was."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from sendtrust.people.twofactor import RECENT_AUTH_KEY
+
+    key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
+    session = SessionStore(session_key=key)
+    session[RECENT_AUTH_KEY] = 0
+    session.save()
+
+
 def test_setting_up_an_authenticator_and_a_token(page, live_server, live_cast, login, axe):
     cast = live_cast
     login("headteacher_a")
@@ -75,6 +93,23 @@ def test_confirming_the_password_before_a_token(page, live_server, live_cast, lo
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Make the token").click()
     expect(page.get_by_role("heading", name="Your new token")).to_be_visible()
+
+
+def test_confirming_who_you_are_before_an_import(page, live_server, live_cast, login, axe):
+    """An import form asks when it opens (so no chosen file is lost), then comes back."""
+    login("senco_a")
+    make_stale(page)
+    page.goto(f"{live_server.url}/schools/{live_cast.school_a.code}/import/")
+    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
+    axe(page)
+    assert_reflows(page)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    axe(page)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Import pupils and SEN data")).to_be_visible()
+    assert page.url.endswith(f"/schools/{live_cast.school_a.code}/import/")
 
 
 def test_the_retention_policy(page, live_server, live_cast, login, axe):

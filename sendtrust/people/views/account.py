@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sendtrust.access.audit import log_action
@@ -36,6 +36,7 @@ from sendtrust.people.views.signin import safe_next
 
 
 @login_required
+@require_safe
 def account(request):
     """Your account: password, two-factor sign-in and API tokens."""
     trusts = Trust.objects.filter(pk__in=actor_for(request.user).member_of, read_only=False)
@@ -100,6 +101,7 @@ def _qr_svg(url: str) -> str:
 
 
 @login_required
+@require_safe
 def two_factor(request):
     """Whether you sign in with an authenticator app, and what you can do about it."""
     return render(request, "people/two_factor.html", {
@@ -167,8 +169,14 @@ def remove_authenticator(request):
 
 @never_cache
 @login_required
-def tokens(request, form=None, key=None, reauth=None):
+@require_safe
+def tokens(request):
     """Your API tokens: when each expires and was last used; make or revoke one."""
+    return _tokens_page(request)
+
+
+def _tokens_page(request, form=None, key=None, reauth=None):
+    """The tokens page, also shown by create_token (a POST) with its form or the new key."""
     own = ApiToken.objects.filter(user=request.user).order_by("-created")
     form = form or TokenForm()
     reauth = reauth if form.is_bound else inline_reauth(request)
@@ -185,10 +193,10 @@ def create_token(request):
     form = TokenForm(request.POST)
     reauth = inline_reauth(request)
     if not form.is_valid() or reauth is not None:
-        return tokens(request, form=form, reauth=reauth)
+        return _tokens_page(request, form=form, reauth=reauth)
     _, key = services.issue_token(request, name=form.cleaned_data["name"],
                                   days=form.cleaned_data["days"])
-    return tokens(request, key=key)
+    return _tokens_page(request, key=key)
 
 
 @require_POST

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_safe
 
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy.people import (
@@ -59,6 +60,7 @@ def subject_access(request, code):
 
 
 @login_required
+@require_safe
 def retention_policy(request, code):
     """How long the trust keeps each kind of record, and the pupils anonymised so far."""
     trust = get_trust_for_people(request, code, PeopleRight.RETENTION_VIEW)

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy.people import (
@@ -24,6 +24,7 @@ MANAGE = PeopleRight.MANAGE_STAFF
 
 
 @login_required
+@require_safe
 def staff(request, code):
     """Everyone holding a role in the trust, current roles first, then ended ones."""
     trust = get_trust_for_people(request, code, MANAGE)
@@ -90,6 +91,7 @@ def import_staff(request, code):
 
 
 @login_required
+@require_safe
 def import_template(request, code):
     """An empty staff CSV with its header and one example row."""
     trust = get_trust_for_people(request, code, MANAGE)
