@@ -51,3 +51,14 @@ def test_senco_navigation_fits_and_opens_by_keyboard(page, live_server, live_cas
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     box = quality.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 320
+
+
+def test_a_parents_short_navigation_stays_in_view_on_a_phone(page, live_server, live_cast,
+                                                              login):
+    page.set_viewport_size({"width": 320, "height": 640})
+    login("parent_a1")
+    page.goto(f"{live_server.url}/pupils/")
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Your child", exact=True)).to_be_visible()
+    expect(nav.get_by_role("button", name="Menu")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320

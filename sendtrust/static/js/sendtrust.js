@@ -40,8 +40,14 @@
       more.setAttribute("aria-expanded", open ? "true" : "false");
       if (open) { nav.setAttribute("data-more-open", ""); } else { nav.removeAttribute("data-more-open"); }
     }
-    menu.hidden = false;
-    setMenu(false);
+    // A short list (a parent's: their child, its support) stays in view on a phone; a
+    // longer one folds behind "Menu" there.
+    if (nav.querySelectorAll("#site-nav-list > li:not(.nav-more)").length <= 3) {
+      nav.setAttribute("data-open", "");
+    } else {
+      menu.hidden = false;
+      setMenu(false);
+    }
     if (more) { more.hidden = false; setMore(false); }
     nav.setAttribute("data-ready", "");
     menu.addEventListener("click", function () {
