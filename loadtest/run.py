@@ -322,6 +322,7 @@ def main() -> int:
                     str(import_csv), str(import_rows), str(school["la"] or 801)],
                    cwd=ROOT, env=env, check=True)
 
+    manage("migrate", "--verbosity", "0")  # as `make serve` does, right before it starts
     log = tmp / "server.log"
     server = subprocess.Popen([PY, "-m", "gunicorn", "sendtrust.wsgi:application",
                                "-c", "gunicorn.conf.py"],
