@@ -65,9 +65,18 @@ def change(gains: Sequence[float]) -> Change:
     if n == 0:
         raise ValueError("no gains to summarise")
     mean = sum(gains) / n
-    if n < 2:
+    variance = sum((x - mean) ** 2 for x in gains) / (n - 1) if n >= 2 else None
+    return change_from_moments(n, mean, variance)
+
+
+def change_from_moments(n: int, mean: float, variance: float | None) -> Change:
+    """The same summary from a group's size, mean gain and sample variance of the gains (None
+    with fewer than 2 pupils): how the impact page reads gains summed in the database."""
+    if n < 1:
+        raise ValueError("no gains to summarise")
+    if n < 2 or variance is None:
         return Change(n, mean, None, None, None, None, None, None, None)
-    sd = math.sqrt(sum((x - mean) ** 2 for x in gains) / (n - 1))
+    sd = math.sqrt(variance)
     half = t975(n - 1) * sd / math.sqrt(n)
     if sd == 0 or n < 3:
         # No spread (or too few pupils): there is no standardised effect to speak of.
