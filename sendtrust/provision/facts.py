@@ -11,10 +11,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
-from django.db.models import Count, FloatField, OuterRef, Q, Subquery
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import Count, OuterRef, Q, Subquery
 
+from sendtrust.organisations.models import School
 from sendtrust.provision.models import (
     SCHOOL_WEEKS,
     CostModel,
@@ -24,6 +26,8 @@ from sendtrust.provision.models import (
     HourlyRate,
     IndividualKind,
     IndividualProvision,
+    Intervention,
+    OutcomeMeasure,
     ProvisionGroup,
 )
 
@@ -151,59 +155,116 @@ def cost_by_pupil(found: list[Item]) -> dict[int, Decimal]:
 
 
 @dataclass(frozen=True)
-class Gain:
-    """One finished enrolment: the pupil's gain in the measure's better direction."""
+class GainSums:
+    """Finished enrolments (an entry and an exit score) summed: how many, their gains in the
+    measure's better direction, how many reached its expected gain, and what they cost.
 
-    intervention_id: int
-    school_id: int
-    gain: float
-    expected: float  # the measure's expected gain
-    cost: Decimal  # the cost of the whole intervention to this pupil
+    Gains are held in hundredths of the measure's unit (scores have two decimal places), so
+    the sums are whole numbers and exact on SQLite and PostgreSQL alike.
+    """
+
+    n: int
+    total: int  # sum of gains, in hundredths
+    squares: int  # sum of squared gains, in hundredths squared
+    made: int  # gains of at least the measure's expected gain
+    cost: Decimal  # the cost of the whole intervention to each of these pupils, summed
+
+    def __add__(self, other: GainSums) -> GainSums:
+        return GainSums(self.n + other.n, self.total + other.total,
+                        self.squares + other.squares, self.made + other.made,
+                        self.cost + other.cost)
+
+    @property
+    def mean(self) -> float:
+        return float(Fraction(self.total, 100 * self.n))
+
+    @property
+    def variance(self) -> float | None:
+        """The sample variance of the gains (None with fewer than 2), worked out exactly."""
+        if self.n < 2:
+            return None
+        return float(Fraction(self.n * self.squares - self.total * self.total,
+                              10_000 * self.n * (self.n - 1)))
 
 
-def gains(*, trust_id: int, start: dt.date | None = None, end: dt.date | None = None,
-          intervention_ids=None) -> list[Gain]:
-    """Gains of every enrolment with an entry and an exit score at the trust's schools,
-    for groups that ended within [start, end] when given. Three queries.
+NO_GAINS = GainSums(0, 0, 0, 0, ZERO)
 
-    Each group's cost a pupil is worked out once from one row per group; the enrolments
-    come back as plain numbers (scores cast to floats in SQL), which is what keeps this
-    fast at tens of thousands of enrolments.
+
+def gain_sums(*, trust_id: int, start: dt.date | None = None, end: dt.date | None = None,
+              intervention_ids=None) -> dict[tuple[int, int], GainSums]:
+    """Finished enrolments at the trust's schools summed per (school, intervention), for groups
+    that ended within [start, end] when given. The school is the enrolment's (the school the
+    pupil was at when enrolled). Three queries, whatever the number of enrolments.
+
+    The database sums per group, then per school and what a pupil's cost depends on (role,
+    timetable, dates, how many are enrolled), so a few rows come back however many pupils
+    there are; each distinct cost is worked out once with group_cost_per_pupil.
     """
     hourly = rates(trust_id)
-    where = Q(school__trust_id=trust_id)
+    e, g = GroupEnrolment._meta.db_table, ProvisionGroup._meta.db_table
+    i, m = Intervention._meta.db_table, OutcomeMeasure._meta.db_table
+    s = School._meta.db_table
+    ops = connection.ops
+    where, params = ["s.trust_id = %s"], [trust_id]
     if start is not None:
-        where &= Q(ends_on__gte=start)
+        where.append("g.ends_on >= %s")
+        params.append(ops.adapt_datefield_value(start))
     if end is not None:
-        where &= Q(ends_on__lte=end)
+        where.append("g.ends_on <= %s")
+        params.append(ops.adapt_datefield_value(end))
     if intervention_ids is not None:
-        where &= Q(intervention_id__in=intervention_ids)
-    groups = ProvisionGroup.objects.filter(where)
-    about = {}
-    for (gid, iid, role, spw, mins, s, e, n, model, per_pupil, higher,
-         expected) in groups.annotate(enrolled=Count("enrolments")).values_list(
-            "pk", "intervention_id", "staff_role", "sessions_per_week", "minutes_per_session",
-            "starts_on", "ends_on", "enrolled", "intervention__cost_model",
-            "intervention__cost_per_pupil", "intervention__measure__higher_is_better",
-            "intervention__measure__expected_gain"):
-        weeks = max(1, ((e - s).days + 1 + 6) // 7)
-        cost = group_cost_per_pupil(hours_per_week=Decimal(spw * mins) / 60, weeks=weeks,
-                                    rate=hourly.get(role), enrolled=n, cost_model=model,
-                                    per_pupil=per_pupil)
-        about[gid] = (iid, higher, float(expected), cost)
-    # The same conditions through the join, not `group__in=groups`: that subquery carries
-    # the grouped count above, which SQLite then works out again for every enrolment.
-    on_group = Q(*[Q(**{f"group__{k}": v}) for k, v in where.children])
-    rows = (GroupEnrolment.objects.filter(on_group, entry_score__isnull=False,
-                                          exit_score__isnull=False)
-            .annotate(a=Cast("entry_score", FloatField()), b=Cast("exit_score", FloatField()))
-            .values_list("group_id", "school_id", "a", "b"))
-    out = []
-    for gid, school, entry, exit_ in rows:
-        iid, higher, expected, cost = about[gid]
-        out.append(Gain(iid, school, (exit_ - entry) if higher else (entry - exit_), expected,
-                        cost))
+        ids = [int(pk) for pk in intervention_ids]
+        if not ids:
+            return {}
+        where.append(f"g.intervention_id IN ({', '.join(['%s'] * len(ids))})")
+        params.extend(ids)
+    # In hundredths, rounded: SQLite holds two-place decimals as floats, PostgreSQL exactly.
+    cents = "CAST(ROUND({} * 100) AS BIGINT)"
+    change = cents.format("(e.exit_score - e.entry_score)")
+    gain = f"(CASE WHEN m.higher_is_better THEN {change} ELSE -{change} END)"
+    expected = cents.format("m.expected_gain")
+    sql = f"""
+        SELECT x.school_id, g.intervention_id, g.staff_role, g.sessions_per_week,
+               g.minutes_per_session, g.starts_on, g.ends_on, x.enrolled,
+               SUM(x.n), SUM(x.total), SUM(x.squares), SUM(x.made)
+        FROM (
+            SELECT e.group_id, e.school_id,
+                   (SELECT COUNT(*) FROM {e} u WHERE u.group_id = e.group_id) AS enrolled,
+                   COUNT(*) AS n, SUM({gain}) AS total, SUM({change} * {change}) AS squares,
+                   SUM(CASE WHEN {gain} >= {expected} THEN 1 ELSE 0 END) AS made
+            FROM {e} e
+            JOIN {g} g ON g.id = e.group_id
+            JOIN {s} s ON s.id = g.school_id
+            JOIN {i} i ON i.id = g.intervention_id
+            JOIN {m} m ON m.id = i.measure_id
+            WHERE e.entry_score IS NOT NULL AND e.exit_score IS NOT NULL AND {' AND '.join(where)}
+            GROUP BY e.group_id, e.school_id
+        ) x
+        JOIN {g} g ON g.id = x.group_id
+        GROUP BY x.school_id, g.intervention_id, g.staff_role, g.sessions_per_week,
+                 g.minutes_per_session, g.starts_on, g.ends_on, x.enrolled"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    priced = {pk: (model, per_pupil) for pk, model, per_pupil in Intervention.objects.filter(
+        pk__in={row[1] for row in rows}).values_list("pk", "cost_model", "cost_per_pupil")}
+    out: dict[tuple[int, int], GainSums] = {}
+    for school, iid, role, spw, mins, s_on, e_on, enrolled, n, total, squares, made in rows:
+        s_on, e_on = _date(s_on), _date(e_on)
+        model, per_pupil = priced[iid]
+        cost = group_cost_per_pupil(
+            hours_per_week=Decimal(spw * mins) / 60,
+            weeks=max(1, ((e_on - s_on).days + 1 + 6) // 7), rate=hourly.get(role),
+            enrolled=enrolled, cost_model=model, per_pupil=per_pupil)
+        # PostgreSQL sums whole numbers as numeric (Decimal): exact, made int here.
+        sums = GainSums(int(n), int(total), int(squares), int(made), cost * int(n))
+        out[(school, iid)] = out.get((school, iid), NO_GAINS) + sums
     return out
+
+
+def _date(value) -> dt.date:
+    """A date column read by raw SQL: a date on PostgreSQL, ISO text on SQLite."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def ehc_hours(*, trust_id: int, start: dt.date, end: dt.date, pupil_q: Q | None = None):

@@ -311,17 +311,16 @@ class ImpactFigure:
     exports: dict = field(default_factory=dict)
 
 
-def _expected_share(gs) -> float:
-    return 100 * sum(g.gain >= g.expected for g in gs) / len(gs)
+def _change(sums: facts.GainSums) -> effects.Change:
+    return effects.change_from_moments(sums.n, sums.mean, sums.variance)
 
 
 def impact(user, trust, intervention, *, start=None, end=None) -> ImpactFigure:
     """Impact of intervention per school and pooled (DerSimonian–Laird random effects)."""
-    gs = facts.gains(trust_id=trust.pk, start=start, end=end,
-                     intervention_ids=[intervention.pk])
-    by_school: dict[int, list] = defaultdict(list)
-    for g in gs:
-        by_school[g.school_id].append(g)
+    by_school: dict[int, facts.GainSums] = defaultdict(lambda: facts.NO_GAINS)
+    for (school_id, _), sums in facts.gain_sums(trust_id=trust.pk, start=start, end=end,
+                                                intervention_ids=[intervention.pk]).items():
+        by_school[school_id] += sums
     names = dict(trust.schools.values_list("pk", "name"))
     measure = intervention.measure
     period = ("groups that ended between "
@@ -348,18 +347,18 @@ def impact(user, trust, intervention, *, start=None, end=None) -> ImpactFigure:
     points, ys, vs = [], [], []
     left_out = 0
     for school_id in sorted(by_school, key=lambda s: names.get(s, "")):
-        rows = by_school[school_id]
+        sums = by_school[school_id]
         name = names.get(school_id, "A school that left the trust")
-        if is_small(len(rows)) and not rules.sees_whole(user, trust, school_id):
+        if is_small(sums.n) and not rules.sees_whole(user, trust, school_id):
             left_out += 1
             table.rows.append({"school": name, "n": SMALL, "mean": PROTECTING,
                                "g": PROTECTING, "expected": PROTECTING, "cost": PROTECTING,
                                "per_effect": PROTECTING, "note": "Fewer than 5 pupils"})
             continue
-        c = effects.change([g.gain for g in rows])
-        cost = sum((g.cost for g in rows), Decimal(0)) / len(rows)
-        small = len(rows) < SMALL_GROUP
-        table.rows.append(_impact_row(name, c, _expected_share(rows), cost, small))
+        c = _change(sums)
+        small = sums.n < SMALL_GROUP
+        table.rows.append(_impact_row(name, c, 100 * sums.made / sums.n, sums.cost / sums.n,
+                                      small))
         if c.g is not None:
             ys.append(c.g)
             vs.append(c.g_variance)
@@ -367,12 +366,12 @@ def impact(user, trust, intervention, *, start=None, end=None) -> ImpactFigure:
                            "high": round(c.g_high, 3), "n": c.n,
                            "kind": "Small group (under 10)" if small else "School"})
     pooled = effects.pool(ys, vs) if ys else None
-    shown_gains = [g for s, rows in by_school.items() for g in rows
-                   if not is_small(len(rows)) or rules.sees_whole(user, trust, s)]
-    if pooled is not None and shown_gains:
-        c = effects.change([g.gain for g in shown_gains])
-        cost = sum((g.cost for g in shown_gains), Decimal(0)) / len(shown_gains)
-        row = _impact_row("Trust (pooled, random effects)", c, _expected_share(shown_gains),
+    shown = sum((sums for s, sums in by_school.items()
+                 if not is_small(sums.n) or rules.sees_whole(user, trust, s)), facts.NO_GAINS)
+    if pooled is not None and shown.n:
+        c = _change(shown)
+        cost = shown.cost / shown.n
+        row = _impact_row("Trust (pooled, random effects)", c, 100 * shown.made / shown.n,
                           cost, False)
         row.update({"g": round(pooled.estimate, 2),
                     "g_ci": f"{pooled.low:.2f} to {pooled.high:.2f}",
@@ -546,9 +545,11 @@ def evidence_counts(trust, *, on: dt.date) -> dict[int | None, EvidenceCounts]:
             c.ta_groups += i.hours_per_week
         elif i.staff_role == "ta" and i.kind == IndividualKind.ONE_TO_ONE:
             c.ta_one += i.hours_per_week
-    for g in facts.gains(trust_id=trust.pk, start=on - dt.timedelta(days=365), end=on):
-        out[g.school_id].finished += 1
-        out[g.school_id].expected += g.gain >= g.expected
+    for (school_id, _), sums in facts.gain_sums(trust_id=trust.pk,
+                                                start=on - dt.timedelta(days=365),
+                                                end=on).items():
+        out[school_id].finished += sums.n
+        out[school_id].expected += sums.made
     for b in SenBudget.objects.filter(school__trust=trust, year=start.year):
         out[b.school_id].budget = b.amount
         out[b.school_id].ta_class = b.ta_in_class_hours
