@@ -31,7 +31,14 @@ forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "127.0.0.1")
 def when_ready(server):
     """In the master, after the app is loaded and before any worker is forked: import the
     statistics libraries the funnels use (numpy, scipy; seconds), which the app itself
-    imports only on first use. Every worker then starts with them already in memory."""
+    imports only on first use, and the URL configuration with every view and the API's
+    schemas (Django loads it on a process's first request: ~1 s CPU). Every worker then
+    starts with them already in memory."""
+    from django.urls import get_resolver
+
     from sendtrust.analytics import stats
 
     stats.preload()
+    resolver = get_resolver()
+    resolver.url_patterns  # noqa: B018  (imports every urls module and view)
+    resolver.reverse_dict  # noqa: B018  (the names {% url %} looks up, built once here)
