@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from sendtrust.access.models import AuditEntry
 from sendtrust.access.policy import Action, get_trust_for_user
@@ -11,6 +12,7 @@ from sendtrust.pupils.models import Pupil
 
 
 @login_required
+@require_safe
 def audit_log(request, code):
     """Every read, change and export in the trust, newest first; SEND leader only."""
     trust = get_trust_for_user(request, code, Action.TRUST_AUDIT)

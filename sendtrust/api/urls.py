@@ -5,6 +5,7 @@ from uuid import UUID
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Query, Schema
 from ninja.pagination import paginate
 
@@ -26,7 +27,7 @@ api = NinjaAPI(
     urls_namespace="api",
     # The docs page is for signed-in people only, with Swagger UI served from ninja's own
     # static files (ninja is in INSTALLED_APPS), never from a CDN.
-    docs_decorator=login_required,
+    docs_decorator=lambda view: require_safe(login_required(view)),
 )
 
 

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.template import defaultfilters
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sendtrust.access import policy
 from sendtrust.access.audit import log_action
@@ -67,6 +67,7 @@ def _journey_context(request, pupil, *, event_form=None, note_form=None):
 
 
 @login_required
+@require_safe
 def journey(request, code):
     """A pupil's EHC journey: the events, and every deadline computed from them."""
     pupil = policy.get_pupil_for_user(request, code)
@@ -188,6 +189,7 @@ def _lines(items, today) -> list[Line]:
 
 
 @login_required
+@require_safe
 def school_worklist(request, code):
     """A school's EHC deadlines overdue or due in the next 4 weeks, with the next action."""
     school = ehc_school(request, code, EhcRight.WORKLIST)
@@ -204,6 +206,7 @@ def school_worklist(request, code):
 
 
 @login_required
+@require_safe
 def trust_worklist(request, code):
     """The trust's EHC deadlines across schools, grouped and filterable by local authority."""
     trust = ehc_trust(request, code, EhcRight.WORKLIST)
@@ -236,6 +239,7 @@ def trust_worklist(request, code):
 
 
 @login_required
+@require_safe
 def trust_compliance(request, code):
     """Deadlines met on time per school and authority, beside the DfE 20-week figures."""
     trust = ehc_trust(request, code, EhcRight.COMPLIANCE)
@@ -246,6 +250,7 @@ def trust_compliance(request, code):
 
 
 @login_required
+@require_safe
 def school_compliance(request, code):
     school = ehc_school(request, code, EhcRight.COMPLIANCE)
     hide = policy.is_aggregate_only(request.user, school.trust)
@@ -268,6 +273,7 @@ def _transfers(request, scope, where, **ctx):
 
 
 @login_required
+@require_safe
 def trust_transfers(request, code):
     """Pupils with an EHC plan moving phase next September, across the trust."""
     trust = ehc_trust(request, code, EhcRight.WORKLIST)
@@ -276,6 +282,7 @@ def trust_transfers(request, code):
 
 
 @login_required
+@require_safe
 def school_transfers(request, code):
     school = ehc_school(request, code, EhcRight.WORKLIST)
     return _transfers(request, Journey.objects.filter(pupil__school=school),
@@ -308,6 +315,7 @@ def calendar_settings(request):
     return render(request, "ehc/calendar.html", {"feed": feed, "form": form, "url": url})
 
 
+@require_safe
 def calendar_feed(request, token):
     """The iCalendar feed behind a secret address: no sign-in, the owner's access today."""
     feed = services.feed_by_token(token)

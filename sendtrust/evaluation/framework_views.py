@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sendtrust.access import policy
 from sendtrust.access.policy import EvalAction
@@ -44,6 +44,7 @@ def _framework_in_trust(request, code, framework_code):
 
 
 @login_required
+@require_safe
 def framework_list(request, code):
     """The shipped frameworks and the trust's copies, with the rounds that use each."""
     trust = _trust_or_404(request, code, EvalAction.ROUND_LIST)

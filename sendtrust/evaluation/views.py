@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sendtrust.access import policy
 from sendtrust.access.policy import EvalAction
@@ -78,6 +78,7 @@ def _errors(e: ValidationError) -> str:
 
 
 @login_required
+@require_safe
 def round_list(request, code):
     """A trust's rounds; school leaders see the rounds that cover their school."""
     trust = _trust_or_404(request, code, EvalAction.ROUND_LIST)
@@ -114,6 +115,7 @@ def open_round(request, code):
 
 
 @login_required
+@require_safe
 def round_detail(request, code):
     """One round: the units the user may open and how far each has got."""
     round_ = get_round_for_user(request, code)
@@ -226,6 +228,7 @@ def _initial(rating):
 
 
 @login_required
+@require_safe
 def rate_unit(request, code):
     """One unit's self-evaluation: every theme by area, with the key questions and the scale."""
     unit = get_unit_for_user(request, code)
@@ -362,6 +365,7 @@ def _queue_context(request, round_, *, problems=(), ticked=(), reason=""):
 
 
 @login_required
+@require_safe
 def moderation_queue(request, code):
     """Submitted ratings of a round waiting for the SEND leader, and those already moderated,
     by school and area; several can be agreed at once."""
@@ -430,6 +434,7 @@ def moderate_rating(request, code):
 
 
 @login_required
+@require_safe
 def heat_map(request, code):
     """Every unit of a round against every theme; a fixed number of queries for any trust."""
     round_ = get_round_for_user(request, code, EvalAction.HEAT_MAP)
@@ -439,6 +444,7 @@ def heat_map(request, code):
 
 
 @login_required
+@require_safe
 def unit_wheel(request, code):
     """The area wheel of one unit: the mean level of each of its framework's areas."""
     unit = get_unit_for_user(request, code)
@@ -454,6 +460,7 @@ def unit_wheel(request, code):
 
 
 @login_required
+@require_safe
 def changes(request, code):
     """Per unit and theme: the level in the trust's previous round and in this one."""
     round_ = get_round_for_user(request, code, EvalAction.HEAT_MAP)

@@ -3,12 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_safe
 
 from sendtrust.access.context_processors import parent_only
 from sendtrust.access.policy import Action, actor_for, schools_for, trusts_for
 
 
 @login_required
+@require_safe
 def home(request):
     """Send each person to the page their role starts from."""
     if parent_only(request.user):

@@ -2,12 +2,14 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from sendtrust.access.policy import Action, allows, get_trust_for_user, is_aggregate_only
 from sendtrust.analytics import figures
 
 
 @login_required
+@require_safe
 def trust_overview(request, code):
     """Every school of a trust with its SEN rates beside like-for-like comparators."""
     trust = get_trust_for_user(request, code, Action.TRUST_OVERVIEW)

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy.support import family_children
@@ -34,6 +34,7 @@ def child_summary(pupil) -> dict:
 
 
 @login_required
+@require_safe
 def family_home(request):
     """A parent's landing page: each of their children and what is happening for them."""
     children = list(family_children(request.user).select_related("school"))
@@ -45,6 +46,7 @@ def family_home(request):
 
 
 @login_required
+@require_safe
 def family_child(request, code):
     pupil = access.get_family_pupil(request.user, code)
     log_action(request, "support.family.viewed", pupil=pupil)
@@ -88,6 +90,7 @@ def family_request(request, code):
 
 
 @login_required
+@require_safe
 def family_plan_pdf(request, code):
     """The plan as a PDF for the family."""
     pupil = access.get_family_pupil(request.user, code)

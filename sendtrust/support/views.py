@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy.support import SupportRight, allows_support
@@ -100,6 +100,7 @@ def plan_context(plan) -> dict:
 
 
 @login_required
+@require_safe
 def pupil_support(request, code):
     """The pupil's support: one-page profile, current plan, cycles, conversations, reports."""
     pupil = access.get_pupil(request.user, code, SupportRight.PLAN_VIEW)
@@ -135,6 +136,7 @@ def add_plan(request, code):
 
 
 @login_required
+@require_safe
 def plan_detail(request, code):
     plan = access.get_plan(request.user, code)
     log_action(request, "support.plan.viewed", pupil=plan.pupil, object_repr=str(plan))
@@ -198,6 +200,7 @@ def review_plan(request, code):
 
 
 @login_required
+@require_safe
 def plan_pdf(request, code):
     """The plan and one-page profile as a PDF in plain English, for the family."""
     plan = access.get_plan(request.user, code)
@@ -252,6 +255,7 @@ def edit_profile(request, code):
 
 
 @login_required
+@require_safe
 def profile_print(request, code):
     """The one-page profile on A4 in large type, for a supply teacher."""
     pupil = access.get_pupil(request.user, code, SupportRight.PLAN_VIEW)
@@ -319,6 +323,7 @@ def edit_conversation(request, code):
 
 
 @login_required
+@require_safe
 def conversation_detail(request, code):
     conversation = access.get_conversation(request.user, code)
     log_action(request, "support.conversation.viewed", pupil=conversation.pupil,
@@ -345,6 +350,7 @@ def add_report(request, code):
 
 
 @login_required
+@require_safe
 def report_detail(request, code):
     report = access.get_report(request.user, code)
     log_action(request, "support.report.viewed", pupil=report.pupil, object_repr=report.title)
@@ -371,6 +377,7 @@ def accept_report(request, code):
 
 
 @login_required
+@require_safe
 def chronology(request, code):
     pupil = access.get_pupil(request.user, code, SupportRight.CHRONOLOGY_VIEW)
     log_action(request, "support.chronology.viewed", pupil=pupil)
@@ -395,6 +402,7 @@ def add_chronology(request, code):
 
 
 @login_required
+@require_safe
 def download_document(request, code):
     """A document of the chronology, read from outside the web root; every download audited."""
     doc = access.get_document(request.user, code)

@@ -89,6 +89,7 @@ ROUTES = {
     "export_register": ("get", EXPORT, lambda c, o: f"/schools/{o.code}/register.csv"),
     "export_register:xlsx": ("get", EXPORT, lambda c, o: f"/schools/{o.code}/register.xlsx"),
     "import_pupils": ("get", IMPORT, lambda c, o: f"/schools/{o.code}/import/"),
+    "import_pupils:post": ("post", IMPORT, lambda c, o: f"/schools/{o.code}/import/"),
     "import_template": ("get", IMPORT, lambda c, o: f"/schools/{o.code}/import/template.csv"),
     "pupil_record": ("get", PUPIL_VIEW, lambda c, o: f"/pupils/{o.code}/"),
     # The record's forms post to the record's own URL ("form" names which one).
@@ -112,6 +113,22 @@ for _area in AREAS:
 PUBLIC = {"login", "logout", "api:openapi-view", "api:api-root", "health"}
 # Areas name their own such routes (signing in, password reset) in an optional PUBLIC set.
 PUBLIC |= set().union(*(getattr(area, "PUBLIC", set()) for area in AREAS))
+
+
+# Routes whose GET may send an allowed person on (home to their own page); areas add theirs.
+REDIRECTS = {"home"}.union(*(getattr(area, "REDIRECTS", set()) for area in AREAS))
+
+# Routes outside the matrix, reached signed out: the methods each answers, and a path.
+PUBLIC_PATHS = {
+    "login": ({"get", "post"}, lambda c: "/login/"),
+    "logout": ({"post"}, lambda c: "/logout/"),
+    "health": ({"get"}, lambda c: "/health/"),
+    "api:openapi-view": ({"get"}, lambda c: "/api/v1/docs"),
+}
+for _area in AREAS:
+    PUBLIC_PATHS.update(getattr(_area, "PUBLIC_PATHS", {}))
+# The API's root answers nothing itself (ninja's placeholder for reversing /api/v1/).
+NO_VIEW = {"api:api-root"}
 
 
 def post_data(cast, route, obj):
@@ -147,7 +164,10 @@ class PermissionMatrixTest(TestCase):
         self.client.force_login(self.cast.users[role])
         # A successful POST changes data; roll it back so that every cell starts equal.
         with transaction.atomic():
-            if method == "post":
+            if method == "post" and route.startswith("api:"):  # the API's writes take JSON
+                response = self.client.post(path, post_data(self.cast, route, obj),
+                                            content_type="application/json")
+            elif method == "post":
                 response = self.client.post(path, post_data(self.cast, route, obj))
             else:
                 response = self.client.get(path)
@@ -163,14 +183,60 @@ class PermissionMatrixTest(TestCase):
             for role in ROLES:
                 got = self.status_for(role, route, method, path, obj)
                 if role in allowed:
-                    ok = got == 200 or (got == 302 and (method == "post" or route == "home"))
-                    expected = "200 (302 after a POST)"
+                    # After a POST: saved (201, or 302 to the next page) or the form's errors
+                    # (400); either way the policy let the request through.
+                    ok = got == 200 or (got in (201, 302, 400) and method == "post") or (
+                        got == 302 and route in REDIRECTS)
+                    expected = "200 (201, 302 or 400 after a POST)"
                 elif role in refused:
                     ok, expected = got == 403, 403
                 else:
                     ok, expected = got == 404, 404
                 if not ok:
                     wrong.append(f"{route} {obj_name} as {role}: got {got}, want {expected}")
+        assert not wrong, "\n".join(wrong)
+
+    def test_every_route_refuses_the_methods_it_has_no_rows_for(self):
+        """A POST to a read-only page is 405, as is a GET of a POST-only action: every method a
+        route answers has matrix rows (roles allowed and refused) or the route refuses it."""
+        from django.test import Client
+        from django.urls import resolve
+
+        rows = {}  # route name -> {method: (role to try, path)}
+        for method, cases, build in ROUTES.values():
+            obj_name, (allowed, _) = next((k, v) for k, v in cases.items() if v[0])
+            path = build(self.cast, self.obj(obj_name))
+            name = resolve(path.split("?")[0]).view_name
+            rows.setdefault(name, {}).setdefault(method, (sorted(allowed)[0], path))
+        wrong = []
+        for prefix, pattern in _patterns():
+            name = prefix + (pattern.name or "")
+            if not pattern.name:
+                wrong.append(f"{prefix}{pattern.pattern} has no name, so no rows")
+                continue
+            if name in NO_VIEW:
+                continue
+            client = Client()
+            if name in PUBLIC_PATHS:
+                methods, build = PUBLIC_PATHS[name]
+                tries = {m: (None, build(self.cast)) for m in ("get", "post")}
+            elif name in rows:
+                methods = set(rows[name])
+                role, path = next(iter(rows[name].values()))
+                tries = {m: (role, path) for m in ("get", "post")}
+            else:
+                wrong.append(f"{name} has no rows")
+                continue
+            for method in {"get", "post"} - methods:
+                role, path = tries[method]
+                if role is not None:
+                    client.force_login(self.cast.users[role])
+                with transaction.atomic():
+                    got = getattr(client, method)(path).status_code
+                    transaction.set_rollback(True)
+                if got != 405:
+                    wrong.append(f"{method.upper()} {name} as {role}: got {got}, want 405 "
+                                 "(or rows for that method)")
         assert not wrong, "\n".join(wrong)
 
     def test_anonymous_is_sent_to_login_or_refused(self):
@@ -198,6 +264,16 @@ for _route in ROUTES:
     setattr(PermissionMatrixTest, _route_test(_route).__name__, _route_test(_route))
 
 
+def _patterns(patterns=None, prefix=""):
+    """(namespace prefix, pattern) for every URL pattern, however deeply included."""
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if hasattr(p, "url_patterns"):
+            yield from _patterns(p.url_patterns, prefix + (f"{p.namespace}:" if p.namespace
+                                                           else ""))
+        else:
+            yield prefix, p
+
+
 def test_every_route_is_in_the_matrix():
     """Fails when a new URL is added without saying who may reach it."""
     names = set()
@@ -212,6 +288,7 @@ def test_every_route_is_in_the_matrix():
 
     walk(get_resolver().url_patterns)
     # "route:variant" rows (":xlsx", ":school") test the same route another way.
-    covered = {re.sub(r":(xlsx|school|status|correct|leave|move)$", "", r) for r in ROUTES} | PUBLIC
+    covered = {re.sub(r":(xlsx|school|status|correct|leave|move|post|get)$", "", r)
+               for r in ROUTES} | PUBLIC
     missing = names - covered
     assert not missing, f"Routes with no row in the permission matrix: {sorted(missing)}"

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy.national import national_local_authorities, require_national
@@ -24,6 +25,7 @@ def _areas(request):
 
 
 @login_required
+@require_safe
 def national_picture(request):
     require_national(request.user)
     areas = _areas(request)
@@ -35,6 +37,7 @@ def national_picture(request):
 
 
 @login_required
+@require_safe
 def national_export(request, key, fmt):
     require_national(request.user)
     if fmt not in export.FORMATS:

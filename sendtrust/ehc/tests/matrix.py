@@ -92,6 +92,7 @@ ROUTES = {
 # The calendar feed is reached by its secret address alone, signed in or not
 # (sendtrust/ehc/tests/test_calendar.py checks who gets what from it).
 PUBLIC = {"ehc:calendar_feed"}
+PUBLIC_PATHS = {"ehc:calendar_feed": ({"get"}, lambda c: "/ehc/calendar/no-such-feed.ics")}
 
 PLAN_DAYS_AGO = 400  # the first annual review is overdue
 

@@ -77,6 +77,14 @@ ROUTES = {
         "get", EVAL_TRUST_ONLY_SL, lambda c, o: f"/trusts/{o.code}/context/"),
     "evaluation:edit_school_context": (
         "get", EVAL_SCHOOL_CONTEXT, lambda c, o: f"/schools/{o.code}/context/"),
+    # The forms' POSTs (empty: refused before the form is read, or the form's errors).
+    "evaluation:open_round:post": (
+        "post", EVAL_TRUST_ONLY_SL, lambda c, o: f"/trusts/{o.code}/evaluation/open/"),
+    "evaluation:edit_framework:post": ("post", EVAL_FRAMEWORK_EDIT, framework_path()),
+    "evaluation:edit_trust_context:post": (
+        "post", EVAL_TRUST_ONLY_SL, lambda c, o: f"/trusts/{o.code}/context/"),
+    "evaluation:edit_school_context:post": (
+        "post", EVAL_SCHOOL_CONTEXT, lambda c, o: f"/schools/{o.code}/context/"),
     "evaluation:round_detail": (
         "get", EVAL_ROUND_VIEW, lambda c, o: f"/evaluation/rounds/{o.code}/"),
     "evaluation:close_round": (
@@ -102,6 +110,8 @@ ROUTES = {
         lambda c, o: f"/evaluation/units/{o.code}/areas/setting-strategic-direction/questions/1/"),
     "evaluation:moderate_rating": (
         "post", EVAL_MODERATE, lambda c, o: f"/evaluation/ratings/{o.code}/moderate/"),
+    "evaluation:moderate_rating:get": (  # the form's own page, for a browser without htmx
+        "get", EVAL_MODERATE, lambda c, o: f"/evaluation/ratings/{o.code}/moderate/"),
     # API: ninja names each route after its function.
     "api:eval_frameworks": ("get", {None: (ALL, set())},
                             lambda c, o: "/api/v1/evaluation/frameworks"),

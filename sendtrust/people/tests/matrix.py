@@ -87,10 +87,22 @@ ROUTES = {
         "post", OWN_TOKEN, lambda c, o: f"/account/tokens/{ref_for('token', o.pk)}/revoke/"),
 }
 
+# Confirming it is you sends you straight on when the sign-in is recent, as it always is in
+# the matrix (SENDTRUST_REQUIRE_RECENT_AUTH is off outside the people app's own tests).
+REDIRECTS = {"people:reauth"}
+
 # Reached before signing in (or to finish it): not behind the sign-in page, so not in ROUTES.
 PUBLIC = {
     "people:sign_in_code", "people:password_reset", "people:password_reset_done",
     "people:set_password", "people:set_password_done",
+}
+# The methods each answers, and a path to try (test_every_route_refuses_the_methods_...).
+PUBLIC_PATHS = {
+    "people:sign_in_code": ({"get", "post"}, lambda c: "/login/code/"),
+    "people:password_reset": ({"get", "post"}, lambda c: "/account/password/reset/"),
+    "people:password_reset_done": ({"get"}, lambda c: "/account/password/reset/sent/"),
+    "people:set_password": ({"get", "post"}, lambda c: "/account/set-password/MQ/no-token/"),
+    "people:set_password_done": ({"get"}, lambda c: "/account/set-password/done/"),
 }
 
 

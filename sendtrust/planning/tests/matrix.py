@@ -67,6 +67,18 @@ ROUTES = {
         "post", CRITERION_EDIT, lambda c, o: f"/plan/criteria/{o.code}/delete/"),
     "planning:delete_action": (
         "post", ACTION_EDIT, lambda c, o: f"/plan/actions/{o.code}/delete/"),
+    # The forms' POSTs (empty: refused before the form is read, or the form's errors).
+    "planning:add_goal:post": (
+        "post", PLAN_EDIT, lambda c, o: f"/trusts/{o.code}/plan/goals/new/"),
+    "planning:edit_goal:post": ("post", GOAL_EDIT, lambda c, o: f"/plan/goals/{o.code}/edit/"),
+    "planning:add_criterion:post": (
+        "post", GOAL_EDIT, lambda c, o: f"/plan/goals/{o.code}/criteria/new/"),
+    "planning:edit_criterion:post": (
+        "post", CRITERION_EDIT, lambda c, o: f"/plan/criteria/{o.code}/edit/"),
+    "planning:add_action:post": (
+        "post", GOAL_EDIT, lambda c, o: f"/plan/goals/{o.code}/actions/new/"),
+    "planning:edit_action:post": (
+        "post", ACTION_EDIT, lambda c, o: f"/plan/actions/{o.code}/edit/"),
     "api:plan_goals": ("get", PLAN_VIEW, lambda c, o: f"/api/v1/plan/trusts/{o.code}/goals"),
     "api:plan_action": ("get", ACTION_VIEW, lambda c, o: f"/api/v1/plan/actions/{o.code}"),
     "api:my_plan_actions": ("get", EVERYONE, lambda c, o: "/api/v1/plan/mine"),

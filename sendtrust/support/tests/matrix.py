@@ -153,6 +153,19 @@ ROUTES = {
 }
 # The API rows are named "api:..." by the router, not "support:api:...".
 ROUTES = {k.replace("support:api:", "api:"): v for k, v in ROUTES.items()}
+# The API's writes (JSON bodies, see post_data): the same rights as the forms.
+ROUTES.update({
+    "api:support_plans:post": ("post", cases("plan_edit", NO_PLAN),
+                               P("/api/v1/support/pupils/{o.code}/plans")),
+    "api:support_plan:post": ("post", cases("plan_edit", PLANS),
+                              P("/api/v1/support/plans/{o.code}")),
+    "api:support_review:post": ("post", cases("plan_edit", PLANS),
+                                P("/api/v1/support/plans/{o.code}/review")),
+    "api:support_conversations:post": ("post", cases("family_edit", PUPILS),
+                                       P("/api/v1/support/pupils/{o.code}/conversations")),
+    "api:support_chronology:post": ("post", cases("chronology_edit", PUPILS),
+                                    P("/api/v1/support/pupils/{o.code}/chronology")),
+})
 
 # A one-page PDF, enough for filetype to recognise.
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -237,6 +250,20 @@ def post_data(cast, route, obj):
         return {"on": iso(), "kind": "letter", "title": "Letter"}
     if route == "support:family_views:post":
         return {"going_well": "Happier at home"}
+    api_plan = {"starts_on": iso(), "review_on": later, "strengths": "Loves drawing",
+                "outcomes": [{"description": "Writes a sentence unaided", "target_on": later}]}
+    if route == "api:support_plans:post":
+        return api_plan
+    if route == "api:support_plan:post":
+        return {**api_plan, "version": obj.version}
+    if route == "api:support_review:post":
+        return {"version": obj.version, "held_on": iso(), "next_review_on": later,
+                "progress": [{"outcome_code": str(o.code), "progress": "partly",
+                              "carry_forward": True} for o in Outcome.objects.filter(plan=obj)]}
+    if route == "api:support_conversations:post":
+        return {"status": "held", "on": iso(), "explore": "Home life"}
+    if route == "api:support_chronology:post":
+        return {"on": iso(), "kind": "letter", "title": "Letter"}
     if route == "support:family_request:post":
         return {"note": "About homework"}
     return {}
