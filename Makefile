@@ -75,13 +75,16 @@ test-sqlite:
 	@echo "== pytest on SQLite"
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
 
-# Every server-side test runs again on PostgreSQL, the production database. The browser tests
-# (Playwright, the accessibility crawl) drive the same views through the front end; they run
-# once, in the SQLite pass, which keeps `make test` inside its 15-minute budget on 2 cores.
+# Every server-side test runs again on PostgreSQL, the production database. Two kinds run once,
+# in the SQLite pass, which keeps `make test` inside its 15-minute budget on 2 cores: the
+# browser tests (Playwright, the accessibility crawl), which drive the same views through the
+# front end, and the `dbfree` tests, which start their own processes on their own SQLite file
+# (gunicorn, check --deploy, worker start, the cache shared by two processes) and so would only
+# repeat themselves.
 test-postgres:
-	@echo "== pytest on PostgreSQL 15 (every test but the browser ones, which ran on SQLite)"
+	@echo "== pytest on PostgreSQL 15 (all but the browser and dbfree tests, which ran on SQLite)"
 	DATABASE_URL=$$(bash scripts/ensure-postgres.sh | tail -n 1) \
-	  $(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser"
+	  $(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser and not dbfree"
 
 # Issue 16's accessibility crawl: every role, every reachable page, axe-core at 1280 and 320 px.
 crawl: install

@@ -28,17 +28,20 @@ def manage(*args, **env):
 # ------------------------------------------------------------------------ secret key, deploy
 
 
+@pytest.mark.dbfree
 def test_without_debug_no_secret_key_means_no_start():
     run = manage("check", DEBUG="0")
     assert run.returncode != 0
     assert "Set SECRET_KEY" in run.stderr
 
 
+@pytest.mark.dbfree
 def test_debug_runs_without_a_key_for_development():
     run = manage("check", DEBUG="1")
     assert run.returncode == 0, run.stderr
 
 
+@pytest.mark.dbfree
 def test_production_settings_pass_check_deploy():
     run = manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="0", HTTPS="1",
                  SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="send.example.org",

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[3]
 
 PRELUDE = """
@@ -68,6 +70,7 @@ def _run(code: str, db: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.dbfree
 def test_funnels_are_computed_once_per_data_version_across_processes(tmp_path):
     db = tmp_path / "shared.sqlite3"
     first = _run(FIRST, db)

@@ -14,6 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# Subprocesses with no database: run once, in the SQLite pass.
+pytestmark = pytest.mark.dbfree
+
 ROOT = Path(__file__).resolve().parents[3]
 HEAVY = ("scipy", "numpy", "pandas")
 

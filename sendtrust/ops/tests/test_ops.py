@@ -141,6 +141,7 @@ def test_restore_names_a_missing_file(db, tmp_path):
                      database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}")
 
 
+@pytest.mark.dbfree
 def test_gunicorn_serves_static_files_and_the_health_endpoint(tmp_path):
     """The production server as `make serve` runs it: gunicorn + WhiteNoise, DEBUG off."""
     import socket
