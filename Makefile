@@ -89,7 +89,7 @@ test-postgres:
 # Issue 16's accessibility crawl: every role, every reachable page, axe-core at 1280 and 320 px.
 crawl: install
 	bash scripts/ensure-browser.sh
-	$(PY) -m pytest -p no:xdist -q tests/browser/crawl.py
+	$(PY) -m pytest -p no:xdist -q tests/browser/test_crawl.py
 
 bench: install
 	DATABASE_URL= $(TEST_KEY) $(PY) -m sendtrust.bench --data "$(DATA)"
