@@ -218,11 +218,17 @@ def gain_sums(*, trust_id: int, start: dt.date | None = None, end: dt.date | Non
             return {}
         where.append(f"g.intervention_id IN ({', '.join(['%s'] * len(ids))})")
         params.extend(ids)
-    # In hundredths, rounded: SQLite holds two-place decimals as floats, PostgreSQL exactly.
-    cents = "CAST(ROUND({} * 100) AS BIGINT)"
-    change = cents.format("(e.exit_score - e.entry_score)")
+    # Hundredths, exactly: PostgreSQL's numeric is exact, so it sums the scores' differences
+    # and scales the sums; SQLite holds two-place decimals as floats, so each difference is
+    # rounded to whole hundredths first (numeric arithmetic per row is what costs on
+    # PostgreSQL, rounding is cheap on SQLite).
+    if connection.vendor == "postgresql":
+        change, expected, scale = "(e.exit_score - e.entry_score)", "m.expected_gain", 100
+    else:
+        cents = "CAST(ROUND({} * 100) AS BIGINT)"
+        change = cents.format("(e.exit_score - e.entry_score)")
+        expected, scale = cents.format("m.expected_gain"), 1
     gain = f"(CASE WHEN m.higher_is_better THEN {change} ELSE -{change} END)"
-    expected = cents.format("m.expected_gain")
     sql = f"""
         SELECT x.school_id, g.intervention_id, g.staff_role, g.sessions_per_week,
                g.minutes_per_session, g.starts_on, g.ends_on, x.enrolled,
@@ -230,7 +236,8 @@ def gain_sums(*, trust_id: int, start: dt.date | None = None, end: dt.date | Non
         FROM (
             SELECT e.group_id, e.school_id,
                    (SELECT COUNT(*) FROM {e} u WHERE u.group_id = e.group_id) AS enrolled,
-                   COUNT(*) AS n, SUM({gain}) AS total, SUM({change} * {change}) AS squares,
+                   COUNT(*) AS n, SUM({gain}) * {scale} AS total,
+                   SUM({change} * {change}) * {scale * scale} AS squares,
                    SUM(CASE WHEN {gain} >= {expected} THEN 1 ELSE 0 END) AS made
             FROM {e} e
             JOIN {g} g ON g.id = e.group_id
