@@ -82,8 +82,11 @@ class Pupil(models.Model):
 
     class Meta:
         ordering = ["surname", "forename"]
+        # school_status holds what the per-school counts and the data-quality checks read
+        # of every pupil (status, need, leaving date), so neither reads the table (issue 15).
         indexes = [
-            models.Index(fields=["school", "sen_provision"]),
+            models.Index(fields=["school", "sen_provision", "primary_need", "left_on"],
+                         name="pupil_school_status"),
             models.Index(fields=["school", "surname", "forename"]),
         ]
 
@@ -98,7 +101,8 @@ class Pupil(models.Model):
 class Enrolment(models.Model):
     """A pupil's time at one school of the trust."""
 
-    pupil = models.ForeignKey(Pupil, models.CASCADE, related_name="enrolments")
+    # Indexed by enrolment_pupil_dates below, which starts with the pupil.
+    pupil = models.ForeignKey(Pupil, models.CASCADE, related_name="enrolments", db_index=False)
     school = models.ForeignKey(
         "organisations.School", models.PROTECT, related_name="+", db_index=False
     )
@@ -117,8 +121,12 @@ class Enrolment(models.Model):
         ]
         # The pupils on roll at a trust's schools on a census day are counted by a range of
         # this index, without reading the table (analytics trend; issue 15).
+        # Whether a pupil is on roll on a day (and at which school) is read from
+        # enrolment_pupil_dates alone: one index probe per pupil (issue 15).
         indexes = [models.Index(fields=["school", "starts_on", "ends_on"],
-                                name="enrolment_school_dates")]
+                                name="enrolment_school_dates"),
+                   models.Index(fields=["pupil", "starts_on", "ends_on", "school"],
+                                name="enrolment_pupil_dates")]
 
     def __str__(self) -> str:
         return f"{self.pupil} at {self.school} from {self.starts_on}"
@@ -128,7 +136,8 @@ class SenEpisode(models.Model):
     """A span of time with one SEN provision and need; never overwritten, only closed."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    pupil = models.ForeignKey(Pupil, models.CASCADE, related_name="episodes")
+    # Indexed by episode_pupil_start below, which starts with the pupil.
+    pupil = models.ForeignKey(Pupil, models.CASCADE, related_name="episodes", db_index=False)
     provision = models.CharField(max_length=1, choices=Provision.choices)
     # Episodes are read through their pupil; the need and recorder keys carry no index
     # (see Pupil.school).
@@ -157,6 +166,9 @@ class SenEpisode(models.Model):
                 name="episode_ends_after_start",
             ),
         ]
+        # A pupil's statuses in date order (the history, and the status before another, as
+        # the data-quality checks read it) without sorting (issue 15).
+        indexes = [models.Index(fields=["pupil", "starts_on"], name="episode_pupil_start")]
 
     def __str__(self) -> str:
         return f"{self.get_provision_display()} from {self.starts_on}"
