@@ -65,6 +65,7 @@ from sendtrust.analytics.figures.schools import (  # noqa: F401  (re-exported)
     SchoolFigures,
     SchoolRates,
     comparator_cells,
+    counts_shared,
     record_counts,
     school_rates,
     school_rates_table,
@@ -124,6 +125,7 @@ class Analytics:
         return out
 
 
+@counts_shared()  # the schools' counts and the need mix share one read of the pupils
 def analytics(trust: Trust, user, *, school: School | None = None,
               method: str = DEFAULT_METHOD, sections=None) -> Analytics:
     """Everything the trust (or school) analytics page shows, for this viewer.

@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, Subquery, Sum
+from django.db.models import Min, Subquery, Sum
 
 from sendtrust.analytics.figures.common import (
     PHASE_LABELS,
     benchmark_phase,
-    on_roll,
     rate,
 )
 from sendtrust.analytics.figures.schools import (
     SchoolRates,
+    record_need_counts,
 )
 from sendtrust.analytics.suppression import suppress_table
 from sendtrust.analytics.tables import (
@@ -26,7 +26,7 @@ from sendtrust.analytics.tables import (
 )
 from sendtrust.benchmarks.models import Figure, Level, Phase
 from sendtrust.organisations.models import School, Trust
-from sendtrust.pupils.models import NeedType, Provision, Pupil
+from sendtrust.pupils.models import NeedType
 
 # --------------------------------------------------------------------------- need mix
 
@@ -94,12 +94,16 @@ def need_mix(trust: Trust, sr: SchoolRates, school: School | None = None) -> Nee
                                              school.la_code if school else None)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     if sr.from_records:
-        for sid, code, n in (
-            Pupil.objects.filter(on_roll(), school__trust=trust,
-                                 sen_provision__in=[Provision.SUPPORT, Provision.EHCP])
-            .values_list("school_id", "primary_need__code").annotate(n=Count("id")).order_by()
-        ):
-            counts[sid][code or "none"] = n
+        # The same read of the pupils as the schools' counts (shared within the request),
+        # by need id; counts for one code are summed, as grouping by code did.
+        by_need = record_need_counts(trust)
+        ids = {i for by in by_need.values() for i in by if i is not None}
+        code_of = dict(NeedType.objects.filter(pk__in=ids).values_list("pk", "code")) if ids \
+            else {}
+        for sid, by in by_need.items():
+            for need_id, n in by.items():
+                code = code_of[need_id] if need_id is not None else "none"
+                counts[sid][code] = counts[sid].get(code, 0) + n
     trust_counts: dict[str, int] = defaultdict(int)
     for by in counts.values():
         for k, v in by.items():

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from sendtrust.analytics import comparators
@@ -84,6 +84,9 @@ def counts_shared():
     `school_rates`) shares the one count instead of scanning the pupils again. Nothing is kept
     after the block: the next request counts afresh. Also a decorator: @counts_shared().
     """
+    if _SHARED.get() is not None:  # already inside one: share its counts
+        yield
+        return
     token = _SHARED.set({})
     try:
         yield
@@ -92,34 +95,60 @@ def counts_shared():
 
 
 def record_counts(trust: Trust) -> dict[int, tuple[int, int, int]]:
-    """(pupils, SEN support, EHC plan) per school of the trust, from pupil records: one query.
+    """(pupils, SEN support, EHC plan) per school of the trust, from pupil records.
 
     The only count of a school's pupils in sendtrust: every page, export and route reads it
     through `school_rates`, which applies the viewer's suppression. Inside `counts_shared`
-    (one request) it is read once per trust and day.
+    (one request) the pupils are read once per trust and day (see `_pupils_on_roll`).
+    """
+    counts: dict[int, list[int]] = {}
+    for (school_id, status, _), n in _pupils_on_roll(trust).items():
+        c = counts.setdefault(school_id, [0, 0, 0])
+        c[0] += n
+        if status == Provision.SUPPORT:
+            c[1] += n
+        elif status == Provision.EHCP:
+            c[2] += n
+    return {school_id: tuple(c) for school_id, c in counts.items()}
+
+
+def record_need_counts(trust: Trust) -> dict[int, dict[int | None, int]]:
+    """Pupils on SEN support or with an EHC plan per school and primary need id (None: no
+    need recorded), from the same read as `record_counts`. Raw counts: the caller (need_mix)
+    suppresses them for aggregate-only viewers."""
+    out: dict[int, dict[int | None, int]] = {}
+    for (school_id, status, need_id), n in _pupils_on_roll(trust).items():
+        if status in (Provision.SUPPORT, Provision.EHCP):
+            by = out.setdefault(school_id, {})
+            by[need_id] = by.get(need_id, 0) + n
+    return out
+
+
+def _pupils_on_roll(trust: Trust) -> dict[tuple[int, str, int | None], int]:
+    """Pupils on roll today per (school, SEN status, primary need id): one query, shared
+    within `counts_shared`.
+
+    Served by indexes alone: each school's pupils from pupil_school_status (school, status,
+    need), and whether each is on roll from enrolment_pupil_dates (pupil, starts_on,
+    ends_on), neither table read. The schools are a list (school_id IN ...), not a join, so
+    that SQLite reads the pupils in the index's order and groups them without sorting
+    (issue 15).
     """
     shared = _SHARED.get()
     key = (trust.pk, timezone.localdate())
     if shared is not None and key in shared:
-        return dict(shared[key])
-    counts = _read_counts(trust)
-    if shared is not None:
-        shared[key] = dict(counts)
-    return counts
-
-
-def _read_counts(trust: Trust) -> dict[int, tuple[int, int, int]]:
+        return shared[key]
     rows = (
-        Pupil.objects.filter(on_roll(), school__trust=trust)
-        .values("school_id")
-        .annotate(
-            pupils=Count("id"),
-            sen_support=Count("id", filter=Q(sen_provision=Provision.SUPPORT)),
-            ehcp=Count("id", filter=Q(sen_provision=Provision.EHCP)),
-        )
+        Pupil.objects.filter(on_roll(), school__in=School.objects.filter(trust=trust)
+                             .values("pk"))
+        .values_list("school_id", "sen_provision", "primary_need_id")
+        .annotate(n=Count("id"))
         .order_by()
     )
-    return {r["school_id"]: (r["pupils"], r["sen_support"], r["ehcp"]) for r in rows}
+    counts = {(school_id, status, need): n for school_id, status, need, n in rows}
+    if shared is not None:
+        shared[key] = counts
+    return counts
 
 
 PREDECESSOR = "; figures of predecessor URN "  # how benchmarks marks a predecessor's figures

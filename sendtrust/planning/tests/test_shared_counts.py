@@ -15,7 +15,8 @@ from sendtrust.planning import services
 
 pytestmark = pytest.mark.django_db
 
-COUNT_SQL = 'COUNT("pupils_pupil"."id") AS "pupils"'
+# The one read of the pupils behind every school's counts (figures.schools._pupils_on_roll).
+COUNT_SQL = '"primary_need_id", COUNT("pupils_pupil"."id") AS "n"'
 
 
 def _counts_read(queries) -> int:
