@@ -23,6 +23,9 @@ HEADERS_FILE = Path(__file__).with_name("headers.yaml")
 BATCH_SIZE = 50_000
 # Rows per bulk_create of reference tables (split further to fit SQLite's variable limit).
 REFERENCE_BATCH_SIZE = 5000
+# SQLite's default 2 MB page cache makes index inserts into a large table seek the disk;
+# 64 MB keeps the figure indexes in memory while loading.
+SQLITE_CACHE_PRAGMA = "PRAGMA cache_size = -65536"
 
 
 class LoadError(Exception):
@@ -336,9 +339,7 @@ def insert_rows(model, columns: Sequence[str], rows: list[tuple]) -> None:
         return
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            # SQLite's default 2 MB page cache makes index inserts into a large table seek
-            # the disk; 64 MB keeps the figure indexes in memory while loading.
-            cursor.execute("PRAGMA cache_size = -65536")
+            cursor.execute(SQLITE_CACHE_PRAGMA)
     bulk.insert_rows(model, columns, rows)
 
 

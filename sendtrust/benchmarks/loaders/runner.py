@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +68,65 @@ def clear(dataset: Dataset) -> None:
         cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [dataset.pk])
     for model in (LocalAuthority, Establishment, EstablishmentLink):
         model.objects.filter(dataset=dataset).delete()
+
+
+def _figure_index_sql() -> dict[str, str]:
+    """{index name: CREATE INDEX statement} for every index the Figure model declares."""
+    # Built from the model as the migrations build it (its Meta.indexes and the dataset key).
+    editor = connection.schema_editor()
+    statements = [str(sql) for sql in editor._model_indexes_sql(Figure)]
+    names = [re.search(r'CREATE INDEX\s+"?(\w+)"?', sql).group(1) for sql in statements]
+    return dict(zip(names, statements, strict=True))
+
+
+def _existing_indexes() -> set[str]:
+    table = Figure._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {name for name, c in constraints.items() if c["index"] and not c["primary_key"]}
+
+
+def ensure_figure_indexes() -> list[str]:
+    """Create any Figure index that is missing (a load stopped before rebuilding them)."""
+    existing = _existing_indexes()
+    missing = [(name, sql) for name, sql in _figure_index_sql().items() if name not in existing]
+    with connection.cursor() as cursor:
+        for _, sql in missing:
+            cursor.execute(sql)
+    return [name for name, _ in missing]
+
+
+@contextmanager
+def figure_indexes_deferred():
+    """Into an empty figure table, load without its indexes and build them once after.
+
+    Building an index over the loaded rows costs less than keeping it up to date through
+    500,000 inserts (on SQLite 4.4 s CPU in all for the real DfE files, against 6.3 s). Only
+    when the table is empty, so no reader loses an index it was using; a table with figures
+    keeps its indexes and each reload replaces its own rows. The indexes are rebuilt whether or
+    not the loads succeed, and any a killed load left missing are rebuilt at the next start.
+    """
+    ensure_figure_indexes()
+    table = connection.ops.quote_name(Figure._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")
+        empty = cursor.fetchone() is None
+    if not empty:
+        yield
+        return
+    with connection.cursor() as cursor:
+        for name in _figure_index_sql():
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    try:
+        yield
+    finally:
+        ensure_figure_indexes()
+
+
+def load_files(root: Path, loaders: Iterable[Loader]) -> list[Outcome]:
+    """Load each file all-or-nothing, in order; an empty figure table is indexed once after."""
+    with figure_indexes_deferred():
+        return [load_file(root, loader) for loader in loaders]
 
 
 def load_file(root: Path, loader: Loader) -> Outcome:

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from sendtrust.analytics.figures.funnel import warm_national_cache
 from sendtrust.benchmarks.loaders import LOADERS, SKIPS
-from sendtrust.benchmarks.loaders.runner import Outcome, load_file, plan
+from sendtrust.benchmarks.loaders.runner import Outcome, figure_indexes_deferred, load_file, plan
 
 
 class Command(BaseCommand):
@@ -38,7 +38,8 @@ class Command(BaseCommand):
             loaders = [x for x in loaders if any(text in x.path for text in only)]
             skipped = [s for s in skipped if any(text in s[0] for text in only)]
         clock = time.perf_counter()
-        outcomes = self._run(root, loaders, quiet or not sys.stderr.isatty())
+        with figure_indexes_deferred():  # into an empty table: indexes built once, after
+            outcomes = self._run(root, loaders, quiet or not sys.stderr.isatty())
         for key, reason in skipped:
             self.stdout.write(f"skipped {key}: {reason}")
         if docs and not only:
