@@ -27,15 +27,32 @@ class Migration(migrations.Migration):
             model_name='senepisode',
             index=models.Index(fields=['pupil', 'starts_on'], name='episode_pupil_start'),
         ),
-        migrations.AlterField(
-            model_name='enrolment',
-            name='pupil',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='enrolments', to='pupils.pupil'),
-        ),
-        migrations.AlterField(
-            model_name='senepisode',
-            name='pupil',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='episodes', to='pupils.pupil'),
+        # The plain pupil-key indexes are dropped by name. AlterField(db_index=False) would
+        # drop every single-column index on pupil_id on PostgreSQL, the partial unique
+        # one_open_enrolment and one_open_episode included.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='enrolment',
+                    name='pupil',
+                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='enrolments', to='pupils.pupil'),
+                ),
+                migrations.AlterField(
+                    model_name='senepisode',
+                    name='pupil',
+                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='episodes', to='pupils.pupil'),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    'DROP INDEX IF EXISTS "pupils_enrolment_pupil_id_f1bfff51"',
+                    'CREATE INDEX "pupils_enrolment_pupil_id_f1bfff51" ON "pupils_enrolment" ("pupil_id")',
+                ),
+                migrations.RunSQL(
+                    'DROP INDEX IF EXISTS "pupils_senepisode_pupil_id_f1f41f0c"',
+                    'CREATE INDEX "pupils_senepisode_pupil_id_f1f41f0c" ON "pupils_senepisode" ("pupil_id")',
+                ),
+            ],
         ),
         migrations.RemoveIndex(
             model_name='pupil',
