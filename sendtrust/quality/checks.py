@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -94,27 +103,74 @@ PUPIL_FIELDS = ("code", "surname", "forename", "upn", "school__name", "school__u
 SEN = [Provision.SUPPORT, Provision.EHCP]
 
 
-def _suspect_episodes(today) -> Q:
-    """Open episodes that fail at least one episode check (the rest never leave the database)."""
+def _suspect_episodes(today, needs: dict[int, dict]) -> Q:
+    """Open statuses that fail at least one episode check (the rest never leave the database).
+
+    Over the pupils queryset joined to its open status (`open`, see find_problems), written
+    without negating a field of the join (Django would make that a subquery per pupil):
+    a < b or a > b is a != b for the non-null columns it is used on. The few need types
+    (NSA, codes of another taxonomy, codes with a start date) are looked up by id, so no
+    need type is joined for a pupil whose status is in order.
+    """
+    other_than_k = Q(e_provision__lt=Provision.SUPPORT) | Q(e_provision__gt=Provision.SUPPORT)
+    support_only = [pk for pk, n in needs.items() if n["support_only"]]
+    off_taxonomy = [pk for pk, n in needs.items() if n["taxonomy"] != TAXONOMY]
     need_taken = Q()
-    for need in ("primary_need", "secondary_need"):
-        need_taken |= Q(**{f"{need}__support_only": True}) & ~Q(provision=Provision.SUPPORT)
-        need_taken |= ~Q(**{f"{need}__taxonomy": TAXONOMY}) & Q(**{f"{need}__isnull": False})
-        need_taken |= Q(**{f"{need}__valid_from__gt": F("starts_on")})
+    for need in ("e_primary", "e_secondary"):
+        need_taken |= Q(**{f"{need}__in": support_only}) & other_than_k
+        need_taken |= Q(**{f"{need}__in": off_taxonomy})
+        for pk, n in needs.items():
+            if n["valid_from"] is not None:
+                need_taken |= Q(**{need: pk, "e_starts_on__lt": n["valid_from"]})
     return (
         need_taken
-        | Q(provision__in=SEN, primary_need__isnull=True)
-        | Q(secondary_need=F("primary_need"))
-        | Q(secondary_need__isnull=False, primary_need__isnull=True)
-        | (Q(provision=Provision.NONE)
-           & (Q(primary_need__isnull=False) | Q(secondary_need__isnull=False)))
-        | Q(starts_on__gt=today)
-        | ~Q(pupil__sen_provision=F("provision"))
-        | Q(pupil__primary_need__isnull=True, primary_need__isnull=False)
-        | Q(pupil__primary_need__isnull=False, primary_need__isnull=True)
-        | (Q(pupil__primary_need__isnull=False, primary_need__isnull=False)
-           & ~Q(pupil__primary_need=F("primary_need")))
+        | Q(e_provision__in=SEN, e_primary__isnull=True)
+        | Q(e_secondary=F("e_primary"))
+        | Q(e_secondary__isnull=False, e_primary__isnull=True)
+        | (Q(e_provision=Provision.NONE)
+           & (Q(e_primary__isnull=False) | Q(e_secondary__isnull=False)))
+        | Q(e_starts_on__gt=today)
+        | Q(sen_provision__lt=F("e_provision")) | Q(sen_provision__gt=F("e_provision"))
+        | Q(primary_need__isnull=True, e_primary__isnull=False)
+        | Q(primary_need__isnull=False, e_primary__isnull=True)
+        | (Q(primary_need__isnull=False, e_primary__isnull=False)
+           & (Q(primary_need__lt=F("e_primary")) | Q(primary_need__gt=F("e_primary"))))
     )
+
+
+def _open_episode_rows(pupils: QuerySet[Pupil], today) -> list[dict]:
+    """The open statuses that fail a check, as EPISODE_FIELDS rows: one read of the pupils.
+
+    Each pupil's status, need and school come from the pupil_school_status index and its
+    open status from one probe of one_open_episode; a pupil's own row (names, UPN) and the
+    need types are read only for the statuses listed (issue 15).
+    """
+    needs = {n["id"]: n for n in NeedType.objects.values(
+        "id", "code", "taxonomy", "support_only", "valid_from")}
+    rows = (
+        pupils.order_by()
+        .alias(open=FilteredRelation("episodes", condition=Q(episodes__ends_on__isnull=True)))
+        .annotate(e_id=F("open__id"), e_provision=F("open__provision"),
+                  e_starts_on=F("open__starts_on"), e_primary=F("open__primary_need_id"),
+                  e_secondary=F("open__secondary_need_id"))
+        .filter(e_id__isnull=False)
+        .filter(_suspect_episodes(today, needs))
+        .values("code", "surname", "forename", "upn", "school__name", "school__urn",
+                "sen_provision", "primary_need_id", "e_provision", "e_starts_on", "e_primary",
+                "e_secondary")
+    )
+    out = []
+    for r in rows:
+        e = {f"pupil__{k}": r[k] for k in ("code", "surname", "forename", "upn", "school__name",
+                                           "school__urn", "sen_provision", "primary_need_id")}
+        e.update(provision=r["e_provision"], starts_on=r["e_starts_on"],
+                 primary_need_id=r["e_primary"], secondary_need_id=r["e_secondary"])
+        for rank, pk in (("primary", r["e_primary"]), ("secondary", r["e_secondary"])):
+            n = needs.get(pk, {})
+            for key in ("code", "taxonomy", "support_only", "valid_from"):
+                e[f"{rank}_need__{key}"] = n.get(key)
+        out.append(e)
+    return out
 
 
 def _episode_problems(e: dict, today) -> list[tuple[str, str]]:
@@ -171,13 +227,12 @@ def _problem(key: str, row: dict, prefix: str, detail: str) -> Problem:
 
 
 def find_problems(pupils: QuerySet[Pupil]) -> list[Problem]:
-    """Every problem among these pupils, ordered by check, school and name. Three queries."""
+    """Every problem among these pupils, ordered by check, school and name. Four queries."""
     today = timezone.localdate()
     ids = pupils.values("pk")
     problems: list[Problem] = []
 
-    open_episodes = SenEpisode.objects.filter(ends_on__isnull=True, pupil__in=ids)
-    for e in open_episodes.filter(_suspect_episodes(today)).values(*EPISODE_FIELDS):
+    for e in _open_episode_rows(pupils, today):
         problems += [_problem(k, e, "pupil__", d) for k, d in _episode_problems(e, today)]
 
     problems += _pupil_problems(pupils)
@@ -236,21 +291,24 @@ def _dropped_secondary(ids) -> list[Problem]:
     "Record a change" once cleared the secondary need unless it was chosen again. A status
     whose entry has been corrected since has been looked at, and is not listed.
     """
-    before = SenEpisode.objects.filter(
+    # The status before: one probe of episode_pupil_start (pupil, starts_on), whose order is
+    # this one (SQLite's index rows end with the id), then that row by its key (issue 15).
+    before = Subquery(SenEpisode.objects.filter(
         pupil=OuterRef("pupil"), starts_on__lt=OuterRef("starts_on")
-    ).order_by("-starts_on", "-id")
+    ).order_by("-starts_on", "-id").values("pk")[:1])
+    changed_and_dropped = SenEpisode.objects.filter(
+        pk=OuterRef("before_id"), secondary_need__isnull=False,
+        primary_need_id=OuterRef("primary_need_id"),
+    ).exclude(provision=OuterRef("provision"))
     corrected = EpisodeCorrection.objects.filter(episode=OuterRef("pk"))
     rows = (
         SenEpisode.objects.filter(ends_on__isnull=True, pupil__in=ids,
                                   secondary_need__isnull=True, provision__in=SEN)
-        .annotate(
-            before_provision=Subquery(before.values("provision")[:1]),
-            before_primary=Subquery(before.values("primary_need_id")[:1]),
-            before_secondary=Subquery(before.values("secondary_need__code")[:1]),
-        )
-        .filter(before_secondary__isnull=False, before_primary=F("primary_need_id"))
-        .exclude(before_provision=F("provision"))
+        .annotate(before_id=before)
+        .filter(Exists(changed_and_dropped))
         .filter(~Exists(corrected))
+        .annotate(before_secondary=Subquery(SenEpisode.objects.filter(
+            pk=OuterRef("before_id")).values("secondary_need__code")))
         .values(*EPISODE_FIELDS[:6], "starts_on", "before_secondary")
     )
     return [
