@@ -38,10 +38,12 @@ def data_dir():
 
 def _load_all(data_dir):
     from sendtrust.benchmarks.loaders import LOADERS, SKIPS
-    from sendtrust.benchmarks.loaders.runner import load_file, plan
+    from sendtrust.benchmarks.loaders.runner import load_files, plan
 
     loaders, _, _ = plan(data_dir, LOADERS, SKIPS)
-    return {loader.path: load_file(data_dir, loader) for loader in loaders}
+    # load_files indexes an empty figure table once after loading, as load_benchmarks does.
+    outcomes = load_files(data_dir, loaders)
+    return {loader.path: o for loader, o in zip(loaders, outcomes, strict=True)}
 
 
 @pytest.fixture(scope="session")
