@@ -17,7 +17,8 @@ from pathlib import Path
 
 BENCH_DB = Path(os.environ.get("BENCH_DB", "var/bench.sqlite3"))  # its own file, always
 # Each area measures its own pages in sendtrust/<area>/bench.py, after the pupil benches.
-# (sendtrust.benchmarks.bench runs first: it empties and reloads the DfE tables.)
+# (sendtrust.benchmarks.bench loads the DfE files into fresh copies of its own; it leaves the
+# bench database as it found it.)
 AREA_BENCHES = [
     "sendtrust.evaluation.bench",
     "sendtrust.planning.bench",
