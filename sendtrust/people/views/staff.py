@@ -76,8 +76,9 @@ def import_staff(request, code):
         if form.is_valid():
             rows, errors = services.read_staff_csv(form.cleaned_data["file"].read(), trust)
             if errors:
+                # Where the first fault is, never its value: a staff file holds emails.
                 log_action(request, "staff.import.failed", trust=trust, errors=len(errors),
-                           first=str(errors[0]))
+                           first_row=errors[0].row, first_field=errors[0].field)
             else:
                 added = services.add_staff(request, trust, rows, source="import")
                 log_action(request, "staff.imported", trust=trust, rows=len(added))
