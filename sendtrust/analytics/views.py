@@ -6,11 +6,10 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from sendtrust.access.audit import log_action
 from sendtrust.access.policy import (
@@ -21,6 +20,7 @@ from sendtrust.access.policy import (
 )
 from sendtrust.analytics import charts, export, figures, report
 from sendtrust.analytics.tables import Table
+from sendtrust.ops import reports as ops_reports
 from sendtrust.people.twofactor import ensure_recent_auth, require_recent_auth
 
 URL_PLACEHOLDER = uuid.UUID(int=0)
@@ -275,20 +275,11 @@ def school_export(request, code, table, fmt):
 
 @login_required
 @require_recent_auth
-@require_safe
+@require_POST
 def trust_report(request, code):
-    """The trust analytics as a PDF, charts drawn offline, withheld cells as on the page."""
+    """Start the trust analytics PDF (charts drawn offline, withheld cells as on the page) in
+    the worker: it covers every school. Its page shows progress, then the download."""
     trust = get_trust_for_user(request, code, Action.TRUST_ANALYTICS)
-    ensure_recent_auth(request)
-    data = figures.analytics(trust, request.user, method=_method(request))
-    pdf = report.report_pdf(request, {
-        "trust": trust, "data": data, "charts": _charts(data, "trust", trust),
-        "funnels": _funnel_charts(data, "trust", trust),
-    })
-    log_action(request, "analytics.exported", table="report", format="pdf", bytes=len(pdf),
-               withheld=sum(t.withheld_count() for t in data.tables().values()),
-               aggregate_only=data.hide, trust=trust)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="send-analytics-{stamp}.pdf"'
-    return response
+    ensure_recent_auth(request, back=reverse("analytics:trust_analytics", args=[trust.code]))
+    return ops_reports.start(request, trust, report.TRUST_REPORT,
+                             {"method": _method(request)})

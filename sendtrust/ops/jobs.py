@@ -4,8 +4,9 @@
 
 creates the Job, queues the task (django-tasks, database queue) with the job's code and
 returns the job. The task calls `run_job(code, work)`; `work(job, progress)` does the work,
-calls `progress(done, total, stage)` as it goes and returns a JSON-able result. Nothing here
-holds a transaction open: each progress report is one short UPDATE.
+calls `progress(done, total, stage)` as it goes and returns a JSON-able result, or a
+FileResult when it made a file (a PDF report) for the person to download. Nothing here holds
+a transaction open: each progress report is one short UPDATE.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import F
 from django.db.models.functions import Coalesce
@@ -27,10 +29,32 @@ RETENTION = dt.timedelta(days=7)  # a finished job's result (it may name pupils)
 PROGRESS_SECONDS = 0.5  # at most two progress writes a second
 
 
-def start_job(kind: str, task, *, user, school=None, payload: bytes | None = None,
+@dataclass
+class FileResult:
+    """What a job that makes a file returns: the file, kept in the Job row until RETENTION
+    (never on an app server's disk), and a JSON-able result beside it."""
+
+    data: bytes
+    name: str
+    content_type: str
+    result: dict
+
+
+class JobRefused(Exception):
+    """The work may not be done (the person lost the right meanwhile); the message says why,
+    in their words, and the job fails with it."""
+
+
+def prune() -> int:
+    """Delete jobs finished more than RETENTION ago, with their results and files."""
+    return Job.objects.filter(finished_at__lt=timezone.now() - RETENTION).delete()[0]
+
+
+def start_job(kind: str, task, *, user, school=None, trust=None, payload: bytes | None = None,
               payload_name: str = "", options: dict | None = None) -> Job:
-    job = Job.objects.create(kind=kind, created_by=user, school=school, payload=payload,
-                             payload_name=payload_name[:255], options=options or {})
+    job = Job.objects.create(kind=kind, created_by=user, school=school, trust=trust,
+                             payload=payload, payload_name=payload_name[:255],
+                             options=options or {})
     try:
         queued = task.enqueue(str(job.code))
     except Exception:
@@ -45,8 +69,9 @@ def start_job(kind: str, task, *, user, school=None, payload: bytes | None = Non
 
 def run_job(code: str, work: Callable[[Job, Callable], object]) -> str:
     """Run work(job, progress) for the job with this code; record its result or its failure."""
-    Job.objects.filter(finished_at__lt=timezone.now() - RETENTION).delete()
-    job = Job.objects.filter(code=code).select_related("created_by", "school__trust").first()
+    prune()
+    job = (Job.objects.filter(code=code).select_related("created_by", "school__trust", "trust")
+           .first())
     if job is None or job.finished:
         return "gone"  # deleted meanwhile, or a repeated delivery of a finished job
     now = timezone.now()
@@ -64,6 +89,11 @@ def run_job(code: str, work: Callable[[Job, Callable], object]) -> str:
 
     try:
         result = work(job, progress)
+    except JobRefused as refused:
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.FAILED, payload=None, finished_at=timezone.now(),
+            result={"failure": str(refused)})
+        return "refused"
     except Exception:
         logger.exception("job %s (%s) failed", job.code, job.kind)
         Job.objects.filter(pk=job.pk).update(
@@ -71,7 +101,12 @@ def run_job(code: str, work: Callable[[Job, Callable], object]) -> str:
             result={"failure": "the job stopped with an error; nothing was saved. Try again, "
                                "and if it fails again tell your trust's SEND leader"})
         raise
+    fields = {}
+    if isinstance(result, FileResult):
+        fields = {"output": result.data, "output_name": result.name[:255],
+                  "output_type": result.content_type[:100]}
+        result = result.result
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.DONE, payload=None, finished_at=timezone.now(), result=result,
-        done=Coalesce(F("total"), F("done")))
+        done=Coalesce(F("total"), F("done")), **fields)
     return "done"

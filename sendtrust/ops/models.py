@@ -8,7 +8,7 @@ from django.utils import timezone
 
 
 class Job(models.Model):
-    """A piece of long work someone started and waits for (a large import, ...).
+    """A piece of long work someone started and waits for (a large import, a PDF report).
 
     The page polls it for progress and then shows `result`. The task itself is queued with
     django-tasks (see sendtrust.ops.tasks); this row is what the person may see of it: its
@@ -28,6 +28,8 @@ class Job(models.Model):
                                    related_name="+")
     school = models.ForeignKey("organisations.School", null=True, blank=True,
                                on_delete=models.CASCADE, related_name="+")
+    trust = models.ForeignKey("organisations.Trust", null=True, blank=True,
+                              on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=200, blank=True)  # "Checking rows", in the user's words
     done = models.PositiveIntegerField(default=0)
@@ -38,6 +40,11 @@ class Job(models.Model):
     payload_name = models.CharField(max_length=255, blank=True)
     options = models.JSONField(default=dict, blank=True)  # e.g. the effective date
     result = models.JSONField(null=True, blank=True)
+    # The file the job made (a PDF report), kept in the database so that any app server can
+    # send it (none keeps files on disk); deleted with the job after RETENTION (ops.jobs).
+    output = models.BinaryField(null=True, blank=True, editable=False)
+    output_name = models.CharField(max_length=255, blank=True)
+    output_type = models.CharField(max_length=100, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -58,6 +65,24 @@ class Job(models.Model):
         if not self.total:
             return None
         return min(100, round(100 * self.done / self.total))
+
+
+class DailyRun(models.Model):
+    """One row per daily piece of work (the digests) and day: the first worker to insert it
+    queues that day's work; any other worker's insert fails on the unique constraint, so the
+    work is queued once however many workers run (see sendtrust.ops.daily)."""
+
+    kind = models.CharField(max_length=40)
+    day = models.DateField()
+    queued_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)  # counts only: never a name
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "day"], name="ops_daily_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day}"
 
 
 class WorkerHeartbeat(models.Model):

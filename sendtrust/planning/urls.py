@@ -1,12 +1,18 @@
 from django.urls import path
 
-from sendtrust.planning import views
+from sendtrust.ops import reports as ops_reports
+from sendtrust.planning import report, views
 
 app_name = "planning"
 urlpatterns = [
     path("trusts/<uuid:code>/plan/", views.plan_page, name="plan"),
     path("trusts/<uuid:code>/plan/print/", views.plan_print, name="plan_print"),
-    path("trusts/<uuid:code>/plan/plan.pdf", views.plan_pdf, name="plan_pdf"),
+    # The PDF is made in the worker: the button POSTs here, then its page and file.
+    path("trusts/<uuid:code>/plan/pdf/", views.plan_pdf, name="plan_pdf"),
+    path("trusts/<uuid:code>/plan/pdf/<uuid:job>/", ops_reports.job_page,
+         {"report": report.PLAN_PDF}, name="plan_pdf_job"),
+    path("trusts/<uuid:code>/plan/pdf/<uuid:job>/send-plan.pdf", ops_reports.download,
+         {"report": report.PLAN_PDF}, name="plan_pdf_download"),
     path("trusts/<uuid:code>/plan/goals/new/", views.add_goal, name="add_goal"),
     path("plan/goals/<uuid:code>/edit/", views.edit_goal, name="edit_goal"),
     path("plan/goals/<uuid:code>/delete/", views.delete_goal, name="delete_goal"),

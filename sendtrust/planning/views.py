@@ -5,23 +5,21 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from sendtrust.access import policy
-from sendtrust.access.audit import log_action
 from sendtrust.access.policy import Decision, PlanRight
 from sendtrust.analytics.figures.schools import counts_shared
 from sendtrust.evaluation.forms import is_uuid
 from sendtrust.evaluation.models import Round
-from sendtrust.lib.pdf import html_to_pdf
+from sendtrust.ops import reports as ops_reports
 from sendtrust.organisations.models import Trust
 from sendtrust.people.twofactor import ensure_recent_auth, require_recent_auth
-from sendtrust.planning import plan, services
+from sendtrust.planning import plan, report, services
 from sendtrust.planning.forms import (
     ActionForm,
     CriterionForm,
@@ -120,22 +118,12 @@ def plan_print(request, code):
 
 
 @login_required
-@require_safe
-@counts_shared()  # each indicator reads the same per-school counts
+@require_POST
 def plan_pdf(request, code):
-    """The printable plan as a PDF (WeasyPrint), for board papers and email."""
+    """Start the printable plan as a PDF (WeasyPrint), for board papers and email, in the
+    worker: its indicators cover every school. Its page shows progress, then the download."""
     trust = get_trust(request, code)
-    ctx = plan.build_plan(trust, request.user)
-    ctx["printed_at"] = timezone.localtime()
-    ctx["as_pdf"] = True
-    html = render_to_string("planning/plan_print.html", ctx, request=request)
-    pdf = html_to_pdf(html)
-    log_action(request, "plan.pdf.downloaded", trust=trust, object_repr=trust.name,
-               bytes=len(pdf))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="send-plan-{stamp}.pdf"'
-    return response
+    return ops_reports.start(request, trust, report.PLAN_PDF)
 
 
 # Goals ---------------------------------------------------------------------------------------

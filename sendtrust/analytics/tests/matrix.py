@@ -8,6 +8,9 @@ analytics: SEND leader, executive, and the school's headteacher and SENCO. A rea
 built from public data is open to anyone signed in.
 """
 
+from django.utils import timezone
+
+from sendtrust.ops.models import Job
 from sendtrust.organisations.models import School, Trust
 from sendtrust.testing import ROLES
 
@@ -38,6 +41,14 @@ def _trust_path(suffix):
     return lambda c, o: f"/trusts/{o.code}/analytics/{suffix}"
 
 
+def _job_path(suffix):
+    return lambda c, o: f"/trusts/{o.trust.code}/analytics/report/{o.code}/{suffix}"
+
+
+# The leader's own report: the other readers of the analytics get 404 (not theirs).
+REPORT_JOB = {"analytics_report_job": ({SL}, TRUST_A_MEMBERS - {SL, EX, TR})}
+
+
 def _school_path(suffix):
     return lambda c, o: f"/schools/{o.code}/analytics/{suffix}"
 
@@ -49,7 +60,11 @@ ROUTES = {
     "analytics:trust_funnels": ("get", TRUST, _trust_path("funnels/")),
     "analytics:trust_export": ("get", TRUST, _trust_path("schools.csv")),
     "analytics:trust_export:xlsx": ("get", TRUST, _trust_path("need-mix.xlsx")),
-    "analytics:trust_report": ("get", TRUST, _trust_path("report.pdf")),
+    # The PDF report: the button starts a job; its page and file are for whoever started it
+    # (the SEND leader here), while the policy still lets them read the trust's analytics.
+    "analytics:trust_report": ("post", TRUST, _trust_path("report/")),
+    "analytics:trust_report_job": ("get", REPORT_JOB, _job_path("")),
+    "analytics:trust_report_download": ("get", REPORT_JOB, _job_path("send-analytics.pdf")),
     "analytics:one_school": ("get", SCHOOL, _school_path("")),
     "analytics:one_school_funnels": ("get", SCHOOL, _school_path("funnels/")),
     "analytics:one_school_export": ("get", SCHOOL, _school_path("trend.csv")),
@@ -68,8 +83,14 @@ for _name, _suffix in (("school_rates", "rates"), ("school_funnel", "funnel"),
 
 
 def build_objects(cast):
-    """A read-only trust built from public data: one school, no pupils."""
+    """A read-only trust built from public data: one school, no pupils; and a finished PDF
+    report the SEND leader asked for."""
     public = Trust.objects.create(name="Public Data Trust", read_only=True)
+    cast.analytics_report_job = Job.objects.create(
+        kind="trust_report", created_by=cast.users[SL], trust=cast.trust, status="done",
+        finished_at=timezone.now(), output=b"%PDF-1.7 a report", output_type="application/pdf",
+        output_name="send-analytics.pdf",
+        result={"bytes": 17, "aggregate_only": False, "withheld": 0, "method": "wide"})
     cast.public_trust = public
     cast.public_school = School.objects.create(
         trust=public, urn="300001", name="Public Primary", phase=School.Phase.PRIMARY,

@@ -38,7 +38,6 @@ GETS = {
     "pupil import form": ("get", _school("import/"), "senco_a"),
     "trust analytics export": ("get", _trust("analytics/need-mix.csv"), "send_leader"),
     "school analytics export": ("get", _school("analytics/trend.xlsx"), "senco_a"),
-    "trust analytics report": ("get", _trust("analytics/report.pdf"), "send_leader"),
     "trust data-quality export": ("get", _trust("data-quality.csv"), "send_leader"),
     "school data-quality export": ("get", _school("data-quality.csv"), "senco_a"),
     "provision map export": ("get", _school("provision/map.csv"), "senco_a"),
@@ -55,6 +54,9 @@ POSTS = {
     "EHC event import upload": ("post", _school("ehc/import/"), "senco_a", _school("ehc/import/")),
     "staff import upload": ("post", _trust("people/import/"), "send_leader",
                             _trust("people/import/")),
+    # The PDF report's button starts a job in the worker; a stale session confirms first.
+    "trust analytics report": ("post", _trust("analytics/report/"), "send_leader",
+                               _trust("analytics/")),
     "goal delete": ("post", lambda c: f"/plan/goals/{c.plan_goal.code}/delete/", "send_leader",
                     lambda c: f"/plan/goals/{c.plan_goal.code}/edit/"),
     "criterion delete": (

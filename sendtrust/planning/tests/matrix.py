@@ -10,6 +10,9 @@ Changing it: the SEND leader. Updating an action: the SEND leader or the action'
 
 import datetime as dt
 
+from django.utils import timezone
+
+from sendtrust.ops.models import Job
 from sendtrust.planning import services
 from sendtrust.planning.models import Horizon
 from sendtrust.testing import ROLES
@@ -46,10 +49,19 @@ ACTION_UPDATE = {
     "plan_other_action": OTHER_OK,  # other_trust_senco owns it
 }
 
+# Another reader of the plan gets 404: the trustee's PDF is not theirs.
+PDF_JOB = {"plan_pdf_job": ({TR}, TRUST_A_MEMBERS - READERS)}
+
 ROUTES = {
     "planning:plan": ("get", PLAN_VIEW, lambda c, o: f"/trusts/{o.code}/plan/"),
     "planning:plan_print": ("get", PLAN_VIEW, lambda c, o: f"/trusts/{o.code}/plan/print/"),
-    "planning:plan_pdf": ("get", PLAN_VIEW, lambda c, o: f"/trusts/{o.code}/plan/plan.pdf"),
+    # The PDF: the button starts a job; its page and file are for whoever started it (the
+    # trustee here), while the policy still lets them read the plan.
+    "planning:plan_pdf": ("post", PLAN_VIEW, lambda c, o: f"/trusts/{o.code}/plan/pdf/"),
+    "planning:plan_pdf_job": (
+        "get", PDF_JOB, lambda c, o: f"/trusts/{o.trust.code}/plan/pdf/{o.code}/"),
+    "planning:plan_pdf_download": (
+        "get", PDF_JOB, lambda c, o: f"/trusts/{o.trust.code}/plan/pdf/{o.code}/send-plan.pdf"),
     "planning:add_goal": ("get", PLAN_EDIT, lambda c, o: f"/trusts/{o.code}/plan/goals/new/"),
     "planning:edit_goal": ("get", GOAL_EDIT, lambda c, o: f"/plan/goals/{o.code}/edit/"),
     "planning:add_criterion": (
@@ -100,6 +112,10 @@ def build_objects(cast):
     cast.plan_teacher_action = services.create_action(
         goal, title="Share class strategies", owner=u["teacher_a"], due_on=due,
         by=u["send_leader"])
+    cast.plan_pdf_job = Job.objects.create(
+        kind="plan_pdf", created_by=u[TR], trust=cast.trust, status="done",
+        finished_at=timezone.now(), output=b"%PDF-1.7 a plan", output_type="application/pdf",
+        output_name="send-plan.pdf", result={"bytes": 15})
     other = services.create_goal(cast.other_trust, horizon=Horizon.THREE_MONTHS,
                                  title="Other trust goal", by=u["other_trust_senco"])
     cast.plan_other_goal = other
