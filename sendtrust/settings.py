@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "sendtrust.access.middleware.TrustedProxyMiddleware",
     "sendtrust.ops.logging.RequestLogMiddleware",
     "sendtrust.ops.limits.UploadLimitMiddleware",
+    "sendtrust.access.middleware.PageMethodsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "sendtrust.access.middleware.PrivacyHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -288,6 +289,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
 WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120)
+# The worker sends the digests itself (sendtrust.ops.daily), once a day on DIGEST_DAYS (three-
+# letter day names, comma-separated; empty for none) from DIGEST_HOUR (0-23, local time).
+DIGEST_HOUR = env_int("DIGEST_HOUR", 7)
+DIGEST_DAYS = [d.strip().lower() for d in os.environ.get("DIGEST_DAYS", "mon").split(",")
+               if d.strip()]
+if not 0 <= DIGEST_HOUR <= 23 or set(DIGEST_DAYS) - {"mon", "tue", "wed", "thu", "fri", "sat",
+                                                      "sun"}:
+    raise ImproperlyConfigured("DIGEST_HOUR must be 0 to 23 and DIGEST_DAYS day names such as "
+                               "mon,thu")
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")  # the links in emails start with it
 # Limits on one imported file (sendtrust.imports.readers). A census file larger than
 # IMPORT_BACKGROUND_KB is checked and saved by the worker, the page showing its progress.
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)

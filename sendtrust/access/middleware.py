@@ -120,3 +120,25 @@ class AuditRefusalsMiddleware:
                 log_action(request, "access.refused", status=response.status_code,
                            method=request.method, path=request.path[:300])
         return response
+
+
+class PageMethodsMiddleware:
+    """Pages answer GET, HEAD and POST only; anything else is 405 before any view runs.
+
+    An HTML form sends only GET or POST, so a page view is written for those two, and one that
+    handles POST and renders its form otherwise would answer PUT, PATCH, DELETE or OPTIONS with
+    the page, unchecked by the method rows of the permission matrix. The API (django-ninja)
+    declares each operation's methods itself and refuses the others, so it is left to do so.
+    """
+
+    ALLOWED = frozenset({"GET", "HEAD", "POST"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in self.ALLOWED and not request.path.startswith("/api/"):
+            from django.http import HttpResponseNotAllowed
+
+            return HttpResponseNotAllowed(sorted(self.ALLOWED))
+        return self.get_response(request)

@@ -127,6 +127,8 @@ PUBLIC_PATHS = {
 }
 for _area in AREAS:
     PUBLIC_PATHS.update(getattr(_area, "PUBLIC_PATHS", {}))
+# Every method a route might answer; each route answers only those it has rows for.
+METHODS = ("get", "post", "put", "patch", "delete", "options")
 # The API's root answers nothing itself (ninja's placeholder for reversing /api/v1/).
 NO_VIEW = {"api:api-root"}
 
@@ -197,8 +199,9 @@ class PermissionMatrixTest(TestCase):
         assert not wrong, "\n".join(wrong)
 
     def test_every_route_refuses_the_methods_it_has_no_rows_for(self):
-        """A POST to a read-only page is 405, as is a GET of a POST-only action: every method a
-        route answers has matrix rows (roles allowed and refused) or the route refuses it."""
+        """A POST to a read-only page is 405, as is a GET of a POST-only action, and PUT, PATCH
+        and DELETE wherever no row names them: every method a route answers has matrix rows
+        (roles allowed and refused) or the route refuses it."""
         from django.test import Client
         from django.urls import resolve
 
@@ -219,15 +222,15 @@ class PermissionMatrixTest(TestCase):
             client = Client()
             if name in PUBLIC_PATHS:
                 methods, build = PUBLIC_PATHS[name]
-                tries = {m: (None, build(self.cast)) for m in ("get", "post")}
+                tries = {m: (None, build(self.cast)) for m in METHODS}
             elif name in rows:
                 methods = set(rows[name])
                 role, path = next(iter(rows[name].values()))
-                tries = {m: (role, path) for m in ("get", "post")}
+                tries = {m: (role, path) for m in METHODS}
             else:
                 wrong.append(f"{name} has no rows")
                 continue
-            for method in {"get", "post"} - methods:
+            for method in sorted(set(METHODS) - methods):
                 role, path = tries[method]
                 if role is not None:
                     client.force_login(self.cast.users[role])
