@@ -5,6 +5,9 @@ process runs, a thread stamps its row in WorkerHeartbeat every WORKER_HEARTBEAT_
 /health/ can say whether a worker has been seen recently. Run one or more per deployment
 (`make worker`); on PostgreSQL any number share the queue (rows are claimed with SKIP
 LOCKED), on SQLite one is enough.
+
+The heartbeat also queues each day's digests once they are due (sendtrust.ops.daily): no cron
+is needed, and several workers queue them once between them.
 """
 
 import os
@@ -17,6 +20,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorker
 
+from sendtrust.ops import daily
 from sendtrust.ops.models import WorkerHeartbeat
 
 
@@ -38,6 +42,7 @@ class Heartbeat(threading.Thread):
             try:
                 close_old_connections()
                 self.beat()
+                daily.queue_due()
             except Exception:  # noqa: BLE001 - a missed beat is retried; the worker goes on
                 connection.close()
             self.stopped.wait(self.every)
@@ -45,8 +50,8 @@ class Heartbeat(threading.Thread):
 
 
 class Command(DbWorker):
-    help = ("Run queued background work (large imports, ...) and stamp a heartbeat that "
-            "/health/ reports.")
+    help = ("Run queued background work (large imports, PDF reports, the daily digests) and "
+            "stamp a heartbeat that /health/ reports.")
 
     def handle(self, *args, **options):
         worker_id = options.get("worker_id") or get_random_string(32)
@@ -56,6 +61,7 @@ class Command(DbWorker):
         options["reload"] = False
         heartbeat = Heartbeat(worker_id, settings.WORKER_HEARTBEAT_SECONDS)
         heartbeat.beat()  # seen from the moment it starts, before the first task
+        daily.queue_due()  # and today's digests queued before it looks for work
         heartbeat.start()
         try:
             return super().handle(*args, **options)
