@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -18,8 +19,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sendtrust.pupils.models import (
@@ -138,39 +139,92 @@ def _suspect_episodes(today, needs: dict[int, dict]) -> Q:
     )
 
 
-def _open_episode_rows(pupils: QuerySet[Pupil], today) -> list[dict]:
-    """The open statuses that fail a check, as EPISODE_FIELDS rows: one read of the pupils.
+def _plainly_in_order_not(today) -> Q:
+    """False for the commonest sound record: no SEN on the register or in the open status, no
+    need in either, a status begun by today. No episode check lists such a record, so this
+    short first test spares it the full list (issue 15); true for every other record."""
+    return (Q(e_provision__lt=Provision.NONE) | Q(e_provision__gt=Provision.NONE)
+            | Q(sen_provision__lt=Provision.NONE) | Q(sen_provision__gt=Provision.NONE)
+            | Q(e_primary__isnull=False) | Q(e_secondary__isnull=False)
+            | Q(primary_need__isnull=False) | Q(e_starts_on__gt=today))
 
-    Each pupil's status, need and school come from the pupil_school_status index and its
-    open status from one probe of one_open_episode; a pupil's own row (names, UPN) and the
-    need types are read only for the statuses listed (issue 15).
+
+def _twice_open() -> dict[int, int]:
+    """Pupils with more than one open status, and how many: the partial unique index
+    one_open_episode forbids it, so normally none. One read of that index in pupil order,
+    over every pupil (cheaper than a probe per pupil in scope; the caller keeps those in
+    scope)."""
+    return dict(SenEpisode.objects.filter(ends_on__isnull=True).order_by().values("pupil")
+                .annotate(n=Count("id")).filter(n__gt=1).values_list("pupil", "n"))
+
+
+def _record_rows(pupils: QuerySet[Pupil], today, needs: dict[int, dict],
+                 twice: dict[int, int]) -> list[dict]:
+    """Every pupil (and open status) that fails a check, in one read of the pupils.
+
+    Each pupil's status, need, school and leaving date come from the pupil_school_status
+    index, its open status from one probe of one_open_episode (one row per open status: two
+    when the index that forbids it is missing), and, in the order SQLite tests them:
+    - the episode checks (`_suspect_episodes`), after `_plainly_in_order_not`;
+    - the dropped secondary need, for an open SEN status with no secondary need: the status
+      before it is one ordered probe of episode_pupil_start (SQLite's index rows end with the
+      id), then that row by its key; a status corrected since is not listed;
+    - a second open status: the pupils of `twice`;
+    - for a pupil on roll (no leaving date): a register status with no open status behind
+      it, and no open enrolment at its own school (one probe of one_open_enrolment).
+    A pupil's own row (names, UPN), its open status count, the secondary need dropped and
+    the need types are read only for the rows listed (issue 15: this was three reads of
+    every pupil, one of them counting each pupil's open statuses twice).
     """
-    needs = {n["id"]: n for n in NeedType.objects.values(
-        "id", "code", "taxonomy", "support_only", "valid_from")}
+    before = SenEpisode.objects.filter(
+        pupil=OuterRef("pk"), starts_on__lt=OuterRef("e_starts_on")
+    ).order_by("-starts_on", "-id").values("pk")[:1]
+    dropped = (
+        Q(e_provision__in=SEN, e_secondary__isnull=True)
+        & Exists(SenEpisode.objects.filter(
+            pk=OuterRef("before_id"), secondary_need__isnull=False,
+            primary_need_id=OuterRef("e_primary")).exclude(provision=OuterRef("e_provision")))
+        & ~Exists(EpisodeCorrection.objects.filter(episode=OuterRef("e_id")))
+    )
+    enrolled = Exists(Enrolment.objects.filter(
+        pupil=OuterRef("pk"), school=OuterRef("school"), ends_on__isnull=True))
+    on_roll = Q(left_on__isnull=True)
+    claims_sen = Q(sen_provision__in=SEN) | Q(primary_need__isnull=False)
     rows = (
-        pupils.order_by()
+        pupils.order_by()  # the visibility filter joins only the school: one row a pupil
         .alias(open=FilteredRelation("episodes", condition=Q(episodes__ends_on__isnull=True)))
         .annotate(e_id=F("open__id"), e_provision=F("open__provision"),
                   e_starts_on=F("open__starts_on"), e_primary=F("open__primary_need_id"),
                   e_secondary=F("open__secondary_need_id"))
-        .filter(e_id__isnull=False)
-        .filter(_suspect_episodes(today, needs))
-        .values("code", "surname", "forename", "upn", "school__name", "school__urn",
-                "sen_provision", "primary_need_id", "e_provision", "e_starts_on", "e_primary",
-                "e_secondary")
+        .alias(before_id=Subquery(before))
+        .filter((Q(e_id__isnull=False) & _plainly_in_order_not(today)
+                 & _suspect_episodes(today, needs))
+                | dropped
+                | Q(pk__in=list(twice))
+                | (on_roll & Q(e_id__isnull=True) & claims_sen)
+                | (on_roll & ~enrolled))
+        .annotate(
+            before_secondary=Case(When(dropped, then=Subquery(SenEpisode.objects.filter(
+                pk=OuterRef("before_id")).values("secondary_need__code"))), default=None),
+            enrolled=enrolled)
+        .values("pk", "code", "surname", "forename", "upn", "school__name", "school__urn",
+                "sen_provision", "primary_need_id", "left_on", "e_id", "e_provision",
+                "e_starts_on", "e_primary", "e_secondary", "before_secondary", "enrolled")
     )
-    out = []
-    for r in rows:
-        e = {f"pupil__{k}": r[k] for k in ("code", "surname", "forename", "upn", "school__name",
-                                           "school__urn", "sen_provision", "primary_need_id")}
-        e.update(provision=r["e_provision"], starts_on=r["e_starts_on"],
-                 primary_need_id=r["e_primary"], secondary_need_id=r["e_secondary"])
-        for rank, pk in (("primary", r["e_primary"]), ("secondary", r["e_secondary"])):
-            n = needs.get(pk, {})
-            for key in ("code", "taxonomy", "support_only", "valid_from"):
-                e[f"{rank}_need__{key}"] = n.get(key)
-        out.append(e)
-    return out
+    return list(rows)
+
+
+def _episode_row(r: dict, needs: dict[int, dict]) -> dict:
+    """A listed open status as `_episode_problems` reads it (EPISODE_FIELDS)."""
+    e = {f"pupil__{k}": r[k] for k in ("code", "surname", "forename", "upn", "school__name",
+                                       "school__urn", "sen_provision", "primary_need_id")}
+    e.update(provision=r["e_provision"], starts_on=r["e_starts_on"],
+             primary_need_id=r["e_primary"], secondary_need_id=r["e_secondary"])
+    for rank, pk in (("primary", r["e_primary"]), ("secondary", r["e_secondary"])):
+        n = needs.get(pk, {})
+        for key in ("code", "taxonomy", "support_only", "valid_from"):
+            e[f"{rank}_need__{key}"] = n.get(key)
+    return e
 
 
 def _episode_problems(e: dict, today) -> list[tuple[str, str]]:
@@ -227,95 +281,51 @@ def _problem(key: str, row: dict, prefix: str, detail: str) -> Problem:
 
 
 def find_problems(pupils: QuerySet[Pupil]) -> list[Problem]:
-    """Every problem among these pupils, ordered by check, school and name. Four queries."""
+    """Every problem among these pupils, ordered by check, school and name. Three queries: the
+    need types, the pupils with two open statuses, one read of the pupils (`_record_rows`)."""
     today = timezone.localdate()
-    ids = pupils.values("pk")
+    needs = {n["id"]: n for n in NeedType.objects.values(
+        "id", "code", "taxonomy", "support_only", "valid_from")}
     problems: list[Problem] = []
-
-    for e in _open_episode_rows(pupils, today):
-        problems += [_problem(k, e, "pupil__", d) for k, d in _episode_problems(e, today)]
-
-    problems += _pupil_problems(pupils)
-    problems += _dropped_secondary(ids)
+    twice = _twice_open()
+    pupil_seen: set = set()  # a pupil with two open statuses has a row for each
+    for r in _record_rows(pupils, today, needs, twice):
+        if r["e_id"] is not None:
+            e = _episode_row(r, needs)
+            problems += [_problem(k, e, "pupil__", d) for k, d in _episode_problems(e, today)]
+            if r["before_secondary"] is not None:
+                problems.append(_problem(
+                    "secondary_dropped", r, "",
+                    f"{r['before_secondary']} until {r['e_starts_on']:%d/%m/%Y}, none since"))
+        if r["code"] in pupil_seen:
+            continue
+        pupil_seen.add(r["code"])
+        problems += _pupil_problems(r, needs, twice.get(r["pk"], 1 if r["e_id"] else 0))
 
     order = {c.key: i for i, c in enumerate(CHECKS)}
-    problems.sort(key=lambda p: (order[p.check.key], p.school_name, p.surname, p.forename))
+    problems.sort(key=lambda p: (order[p.check.key], p.school_name, p.surname, p.forename,
+                                 p.upn, p.detail))
     return problems
 
 
-def _pupil_problems(pupils: QuerySet[Pupil]) -> list[Problem]:
-    """The checks on the pupil record itself, in one read of the pupil table.
-
-    Per pupil, two probes of partial unique indexes: its open SEN statuses (one_open_episode:
-    more than one should be impossible; look anyway) and its open enrolment at its own school
-    (one_open_enrolment). A pupil on roll (no leaving date) is listed when its register
-    status has no open status behind it, or when it has no open enrolment at its school (a
-    leaver has none on purpose: record_leaver closed it).
-    """
-    open_statuses = (
-        SenEpisode.objects.filter(pupil=OuterRef("pk"), ends_on__isnull=True)
-        .order_by().values("pupil").annotate(n=Count("id")).values("n")
-    )
-    enrolled = Enrolment.objects.filter(
-        pupil=OuterRef("pk"), school=OuterRef("school"), ends_on__isnull=True)
-    on_roll = Q(left_on__isnull=True)
-    claims_sen = Q(sen_provision__in=SEN) | Q(primary_need__isnull=False)
-    rows = (
-        pupils.order_by()  # the visibility filter joins only the school: one row a pupil
-        .annotate(open_count=Coalesce(Subquery(open_statuses), 0), enrolled=Exists(enrolled))
-        .filter(Q(open_count__gt=1)
-                | (on_roll & Q(open_count=0) & claims_sen)
-                | (on_roll & Q(enrolled=False)))
-        .values(*PUPIL_FIELDS, "primary_need_id", "left_on", "open_count", "enrolled")
-    )
+def _pupil_problems(p: dict, needs: dict[int, dict], open_count: int) -> list[Problem]:
+    """The checks on the pupil record itself: two open statuses (the database should forbid
+    it; look anyway), and for a pupil on roll (no leaving date) a register status with no
+    open status behind it, or no open enrolment at its school (a leaver has none on purpose:
+    record_leaver closed it)."""
     found = []
-    for p in rows:
-        if p["open_count"] > 1:
-            found.append(_problem("two_open_episodes", p, "", f"{p['open_count']} open"))
-        if p["left_on"] is not None:
-            continue
-        if p["open_count"] == 0 and (p["sen_provision"] in SEN
-                                     or p["primary_need_id"] is not None):
-            found.append(_problem(
-                "status_mismatch", p, "",
-                f"register {p['sen_provision']} {p['primary_need__code'] or ''}".strip()
-                + ", no open status in the history"))
-        if not p["enrolled"]:
-            found.append(_problem("no_open_enrolment", p, "", "no open enrolment"))
+    if open_count > 1:
+        found.append(_problem("two_open_episodes", p, "", f"{open_count} open"))
+    if p["left_on"] is not None:
+        return found
+    if open_count == 0 and (p["sen_provision"] in SEN or p["primary_need_id"] is not None):
+        code = needs.get(p["primary_need_id"], {}).get("code")
+        found.append(_problem(
+            "status_mismatch", p, "", f"register {p['sen_provision']} {code or ''}".strip()
+            + ", no open status in the history"))
+    if not p["enrolled"]:
+        found.append(_problem("no_open_enrolment", p, "", "no open enrolment"))
     return found
-
-
-def _dropped_secondary(ids) -> list[Problem]:
-    """Open statuses that changed provision, kept the primary need and lost the secondary.
-
-    "Record a change" once cleared the secondary need unless it was chosen again. A status
-    whose entry has been corrected since has been looked at, and is not listed.
-    """
-    # The status before: one probe of episode_pupil_start (pupil, starts_on), whose order is
-    # this one (SQLite's index rows end with the id), then that row by its key (issue 15).
-    before = Subquery(SenEpisode.objects.filter(
-        pupil=OuterRef("pupil"), starts_on__lt=OuterRef("starts_on")
-    ).order_by("-starts_on", "-id").values("pk")[:1])
-    changed_and_dropped = SenEpisode.objects.filter(
-        pk=OuterRef("before_id"), secondary_need__isnull=False,
-        primary_need_id=OuterRef("primary_need_id"),
-    ).exclude(provision=OuterRef("provision"))
-    corrected = EpisodeCorrection.objects.filter(episode=OuterRef("pk"))
-    rows = (
-        SenEpisode.objects.filter(ends_on__isnull=True, pupil__in=ids,
-                                  secondary_need__isnull=True, provision__in=SEN)
-        .annotate(before_id=before)
-        .filter(Exists(changed_and_dropped))
-        .filter(~Exists(corrected))
-        .annotate(before_secondary=Subquery(SenEpisode.objects.filter(
-            pk=OuterRef("before_id")).values("secondary_need__code")))
-        .values(*EPISODE_FIELDS[:6], "starts_on", "before_secondary")
-    )
-    return [
-        _problem("secondary_dropped", e, "pupil__",
-                 f"{e['before_secondary']} until {e['starts_on']:%d/%m/%Y}, none since")
-        for e in rows
-    ]
 
 
 def counts(problems: list[Problem]) -> list[tuple[Check, int]]:
