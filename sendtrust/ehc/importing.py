@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
@@ -29,6 +30,7 @@ from sendtrust.ehc.models import Event, Journey
 from sendtrust.ehc.services import check_event
 from sendtrust.imports.census import CellError, parse_date, parse_upn
 from sendtrust.imports.readers import FileProblem, read_table
+from sendtrust.ops.limits import MemoryCeilingExceeded, memory_ceiling
 from sendtrust.people.twofactor import ensure_recent_auth, require_recent_auth
 from sendtrust.pupils.models import Pupil
 
@@ -82,12 +84,16 @@ def _import_events(source, *, school, by, request) -> Result:
     """Check every row of source, then save all its events at school, or none."""
     result = Result()
     try:
-        table = read_table(source)
-        positions = _header(table.header, result)
-        if not result.ok:
-            return result
-        parsed = _check_rows(table.rows, positions, school, result)
-    except FileProblem as e:
+        # The census import's limits: IMPORT_MAX_ROWS and IMPORT_MAX_XLSX_MB (read_table), and
+        # the memory the parse and the check may take (IMPORT_MEMORY_MB); each names itself.
+        with memory_ceiling(settings.IMPORT_MEMORY_MB):
+            table = read_table(source)
+            positions = _header(table.header, result)
+            if not result.ok:
+                return result
+            parsed = _check_rows(table.rows, positions, school, result)
+    except (FileProblem, MemoryCeilingExceeded) as e:
+        result = Result()  # a row's errors before the limit was met are not the file's
         result.error(None, "", "", str(e))
         return result
     if result.ok:
