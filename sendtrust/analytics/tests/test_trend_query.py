@@ -47,18 +47,25 @@ def test_a_pupil_enrolled_twice_on_a_census_day_is_counted_once(cast):
     single = PupilFactory(school=b)
     give_status(single, Provision.SUPPORT, "SLCN", on=dt.date(2024, 3, 1))
     PupilFactory(school=elsewhere)  # never counted for this trust
+    # Two overlapping enrolments at one school (a one-school trend reads only that school's
+    # enrolments for the pupils counted twice).
+    twice = PupilFactory(school=b)
+    Enrolment.objects.create(pupil=twice, school=b, starts_on=dt.date(2023, 9, 1),
+                             ends_on=dt.date(2024, 3, 1))
 
     after = figures._status_by_day(cast.trust, DAYS, None)
     added = {d: tuple(x - y for x, y in zip(after[d], before[d], strict=True)) for d in DAYS}
-    # 2024: both pupils on roll (the dual one once), the dual one on SEN support.
-    # 2025: the dual one has a plan, the single one is on SEN support. 2026: the same.
-    assert added == {DAYS[0]: (2, 1, 0), DAYS[1]: (2, 1, 1), DAYS[2]: (2, 1, 1)}
+    # 2024: the three pupils on roll (the dual one and the twice-enrolled one once each), the
+    # dual one on SEN support. 2025: the dual one has a plan, the single one is on SEN
+    # support. 2026: the same.
+    assert added == {DAYS[0]: (3, 1, 0), DAYS[1]: (3, 1, 1), DAYS[2]: (3, 1, 1)}
     for day in DAYS:
         assert after[day] == by_hand(cast.trust, day)
     # Each school counts the dual pupil while enrolled there.
     at_b = figures._status_by_day(cast.trust, DAYS, b)
     assert at_b == {d: by_hand(cast.trust, d, b) for d in DAYS}
-    assert at_b[DAYS[2]] == (1, 1, 0)  # the dual enrolment at B ended in July 2025
+    # The dual enrolment at B ended in July 2025; the twice-enrolled pupil counts once a day.
+    assert at_b[DAYS[0]] == (3, 1, 0) and at_b[DAYS[2]] == (2, 1, 0)
 
 
 def test_a_day_with_no_sen_episodes_in_scope_counts_zero(cast):
