@@ -108,20 +108,23 @@ def test_nothing_is_queued_before_the_hour_or_on_another_day(cast, settings, dig
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_command_sends_the_days_digests_with_no_cron(tmp_path):
+def test_two_worker_processes_send_the_days_digests_once_with_no_cron(tmp_path):
     cast = committed_cast()
     action_due_for(cast, due_on=dt.date.today() + dt.timedelta(days=2))
-    # Due today at any hour: the worker queues them as it starts, then runs them (--batch).
+    # Due today at any hour: each worker queues what is not yet queued as it starts, then runs
+    # the queue (--batch). Two start together, as on a deployment with several workers.
     env = {"DIGEST_DAYS": "mon,tue,wed,thu,fri,sat,sun", "DIGEST_HOUR": "0",
            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     with shared_database(tmp_path) as url:
-        run = subprocess.run(
+        workers = [subprocess.Popen(
             [sys.executable, "manage.py", "run_worker", "--batch", "--no-startup-delay"],
-            cwd=ROOT, env=subprocess_env(url, **env), capture_output=True, text=True,
-            timeout=300)
-    assert run.returncode == 0, run.stderr[-3000:] + run.stdout[-3000:]
-    assert run.stdout.count("Subject: Your SEND plan actions: 1 due this week") == 1, \
-        run.stdout[-3000:]
-    assert run.stdout.count("Subject: Support worklist for Alder Primary") == 1
+            cwd=ROOT, env=subprocess_env(url, **env), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        runs = [(w.communicate(timeout=300), w.returncode) for w in workers]
+    for (out, err), code in runs:
+        assert code == 0, err[-3000:] + out[-3000:]
+    stdout = "".join(out for (out, _), _ in runs)
+    assert stdout.count("Subject: Your SEND plan actions: 1 due this week") == 1, stdout[-3000:]
+    assert stdout.count("Subject: Support worklist for Alder Primary") == 1
     assert {r.kind: r.finished_at is not None for r in DailyRun.objects.all()} == {
         "plan_digest": True, "support_digest": True}
