@@ -123,10 +123,13 @@ class Enrolment(models.Model):
         # this index, without reading the table (analytics trend; issue 15).
         # Whether a pupil is on roll on a day (and at which school) is read from
         # enrolment_pupil_dates alone: one index probe per pupil (issue 15).
+        # From when each school's records hold every pupil (its first recorded leaving
+        # date) is one probe of enrolment_school_ends per school (analytics trend; issue 15).
         indexes = [models.Index(fields=["school", "starts_on", "ends_on"],
                                 name="enrolment_school_dates"),
                    models.Index(fields=["pupil", "starts_on", "ends_on", "school"],
-                                name="enrolment_pupil_dates")]
+                                name="enrolment_pupil_dates"),
+                   models.Index(fields=["school", "ends_on"], name="enrolment_school_ends")]
 
     def __str__(self) -> str:
         return f"{self.pupil} at {self.school} from {self.starts_on}"

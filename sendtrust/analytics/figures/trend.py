@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Min
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from sendtrust.analytics.figures.common import (
@@ -52,19 +52,22 @@ class Coverage:
 
 
 def coverage(trust: Trust, school: School | None = None) -> Coverage:
-    """Each school's earliest recorded departure, in one query."""
-    rows = Enrolment.objects.filter(school__trust=trust)
+    """Each school's earliest recorded departure, in one query: per school with enrolments,
+    one probe of enrolment_school_ends (school, ends_on) for its first leaving date. (Grouping
+    the enrolments by school read all of them: ~26 ms on SQLite at 50,000 pupils; issue 15.)"""
+    schools = School.objects.filter(trust=trust)
     if school is not None:
-        rows = rows.filter(school=school)
-    firsts = dict(rows.values("school_id").annotate(first=Min("ends_on")).order_by()
-                  .values_list("school_id", "first"))
-    if not firsts:
+        schools = schools.filter(pk=school.pk)
+    first_left = (Enrolment.objects.filter(school=OuterRef("pk"), ends_on__isnull=False)
+                  .order_by("ends_on").values("ends_on")[:1])
+    rows = list(schools.filter(Exists(Enrolment.objects.filter(school=OuterRef("pk"))))
+                .annotate(first=Subquery(first_left)).order_by().values_list("name", "first"))
+    if not rows:
         return Coverage(None, [])
-    missing = sorted(s.name for s in School.objects.filter(pk__in=[k for k, v in firsts.items()
-                                                                    if v is None]))
+    missing = sorted(name for name, first in rows if first is None)
     if missing:
         return Coverage(None, missing)
-    return Coverage(max(firsts.values()), [])
+    return Coverage(max(first for _, first in rows), [])
 
 
 def census_days(trust: Trust, school: School | None = None, today=None,

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from sendtrust.analytics import figures
+from sendtrust.analytics.figures.trend import Coverage, coverage
 from sendtrust.pupils.models import Enrolment, Provision, SenEpisode
 from sendtrust.testing import PupilFactory, SchoolFactory, give_status
 
@@ -73,3 +74,38 @@ def test_a_day_with_no_sen_episodes_in_scope_counts_zero(cast):
     PupilFactory(school=school)
     got = figures._status_by_day(cast.trust, DAYS, school)
     assert got == {d: (1, 0, 0) for d in DAYS}
+
+
+def coverage_by_hand(trust) -> Coverage:
+    """Each school with enrolments: its first recorded leaving date (none: not yet)."""
+    firsts = {}
+    for e in Enrolment.objects.filter(school__trust=trust).select_related("school"):
+        ends = firsts.setdefault(e.school_id, (e.school.name, []))[1]
+        if e.ends_on is not None:
+            ends.append(e.ends_on)
+    missing = sorted(name for name, ends in firsts.values() if not ends)
+    if not firsts or missing:
+        return Coverage(None, missing)
+    return Coverage(max(min(ends) for _, ends in firsts.values()), [])
+
+
+def test_coverage_is_the_latest_first_leaving_date_over_the_schools(cast):
+    """Issue 15: each school's first leaving date is one index probe, not a read of every
+    enrolment; it must be what a plain reading of the enrolments gives."""
+    Enrolment.objects.filter(school__trust=cast.trust).delete()
+    assert coverage(cast.trust) == coverage_by_hand(cast.trust) == Coverage(None, [])
+    a = SchoolFactory(trust=cast.trust, name="Cover A")
+    b = SchoolFactory(trust=cast.trust, name="Cover B")
+    SchoolFactory(trust=cast.trust, name="Cover Empty")  # no enrolments: not counted
+    for school, left in ((a, dt.date(2023, 12, 20)), (a, dt.date(2025, 7, 18)),
+                         (b, dt.date(2024, 7, 19))):
+        Enrolment.objects.filter(pupil=PupilFactory(school=school)).update(ends_on=left)
+    PupilFactory(school=a)  # on roll: no leaving date
+    assert coverage(cast.trust) == coverage_by_hand(cast.trust)
+    assert coverage(cast.trust).complete_from == dt.date(2024, 7, 19)
+    assert coverage(cast.trust, a).complete_from == dt.date(2023, 12, 20)
+    # Two schools of one name, neither with a leaver yet: both named.
+    for _ in range(2):
+        PupilFactory(school=SchoolFactory(trust=cast.trust, name="Twin"))
+    assert coverage(cast.trust) == coverage_by_hand(cast.trust)
+    assert coverage(cast.trust).without_leavers == ["Twin", "Twin"]
