@@ -2,6 +2,10 @@
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
+# Python writes its bytecode caches (__pycache__, git-ignored). An environment that forbids it
+# (PYTHONDONTWRITEBYTECODE) makes every test worker and every subprocess compile each module and
+# rewrite each test file from source again: about 15 s of CPU per process.
+unexport PYTHONDONTWRITEBYTECODE
 # Use uv when it runs (a pyenv shim may exist without it); otherwise bootstrap it.
 UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo .tools/bin/uv)
 PY := .venv/bin/python

@@ -1,6 +1,23 @@
 import pytest
 
 
+def pytest_collection_modifyitems(config, items):
+    """The longest tests first, so that no worker starts one near the end while the others
+    wait: the accessibility crawl, then the tests that start their own processes, then the
+    browser tests. xdist hands tests out in this order; the order is otherwise unchanged."""
+
+    def rank(item):
+        if item.get_closest_marker("crawl"):
+            return 0
+        if item.get_closest_marker("dbfree"):
+            return 1
+        if item.get_closest_marker("browser"):
+            return 2
+        return 3
+
+    items.sort(key=rank)  # sort is stable
+
+
 @pytest.fixture
 def cast(db):
     """The shared cast (see sendtrust.testing.Cast)."""
@@ -9,10 +26,24 @@ def cast(db):
     return build_cast()
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """MD5 for the whole run, from before any test class's setUpTestData: users made there
+    (the permission matrix's cast, the re-authentication tests) were hashed with argon2, about
+    a second of CPU each. Production uses argon2; a test of the production settings reads them
+    in a subprocess."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_settings(settings):
-    # MD5 is fine for test users and keeps the suite fast; production uses argon2.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.AXES_ENABLED = False
     # Trust-wide roles must sign in with a second factor; tests of other areas sign them in
     # directly. The people app's tests switch it back on where they test it.
