@@ -120,6 +120,18 @@ def test_a_leaders_report_shows_every_figure_and_is_theirs_alone(
     assert AuditEntry.objects.filter(action="analytics.exported").count() == 1
 
 
+def test_the_page_shows_the_stage_and_the_steps_done_while_the_report_is_made(client, cast):
+    job = Job.objects.create(kind="trust_report", created_by=cast.users["trustee"],
+                             trust=cast.trust, status="running", done=3, total=10,
+                             stage="Drawing the charts: 3 of 9 drawn")
+    client.force_login(cast.users["trustee"])
+    html = client.get(f"/trusts/{cast.trust.code}/analytics/report/{job.code}/",
+                      HTTP_HX_REQUEST="true").content.decode()
+    assert '<label for="job-progress">Drawing the charts: 3 of 9 drawn</label>' in html
+    assert '<progress id="job-progress" max="10" value="3">30%</progress>' in html
+    assert "3 of 10 steps" in html and "No background worker" not in html
+
+
 def test_the_download_is_refused_once_the_membership_has_ended(client, cast):
     """The policy reads memberships as of today, at the download as at the button."""
     trustee = cast.users["trustee"]
