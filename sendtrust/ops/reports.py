@@ -60,8 +60,18 @@ class Report:
 
 def start(request, trust, report: Report, options: dict | None = None):
     """Queue the report for request.user (the caller has checked the policy) and go to its
-    page. 302: the browser follows with a GET."""
-    job = start_job(report.kind, report.task, user=request.user, trust=trust, options=options)
+    page. 302: the browser follows with a GET.
+
+    A second press while the same report is still waiting or being made goes to that job's
+    page: a double click does not make the worker draw the same report twice."""
+    options = options or {}
+    job = (Job.objects.filter(kind=report.kind, trust=trust, created_by=request.user,
+                              options=options,
+                              status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+           .only("code").order_by("-pk").first())
+    if job is None:
+        job = start_job(report.kind, report.task, user=request.user, trust=trust,
+                        options=options)
     return redirect(reverse(report.page_route, args=[trust.code, job.code]))
 
 
