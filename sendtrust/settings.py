@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -263,6 +264,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+# Source maps (5 MB of them, from the API docs' Swagger UI and ReDoc) are served as they are:
+# only a developer's browser tools read them, and compressing them twice (gzip and Brotli) was
+# most of collectstatic's time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 # Computed national figures (funnel limits) are shared by every process and app server through
 # the database cache: no new service to run. A large deployment may point CACHE_URL-style
