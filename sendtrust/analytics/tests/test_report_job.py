@@ -178,6 +178,12 @@ def test_the_worker_refuses_a_report_for_someone_who_lost_access_meanwhile(
     job.refresh_from_db()
     assert drawn == [] and job.status == "failed" and job.output is None
     assert job.result == {"failure": f"you no longer have access to {trust.name}'s analytics"}
+    # Given access again, they read why on its page (and nothing to download).
+    Membership.objects.filter(user=leader, trust=trust).update(ends_on=None)
+    html = client.get(location).content.decode()
+    assert "The report was not made" in html and "You no longer have access to" in html
+    assert "send-analytics.pdf" not in html
+    assert client.get(location + "send-analytics.pdf").status_code == 404
 
 
 def test_a_report_is_deleted_with_the_jobs_retention(client, cast):
