@@ -4,7 +4,21 @@ import pytest
 def pytest_collection_modifyitems(config, items):
     """The longest tests first, so that no worker starts one near the end while the others
     wait: the accessibility crawl, then the tests that start their own processes, then the
-    browser tests. xdist hands tests out in this order; the order is otherwise unchanged."""
+    browser tests. Then the other transactional tests: each ends by emptying the database,
+    after which the next test that needs the DfE files loads them again (about 20 s), so they
+    run before the DfE files are first loaded, not between tests that use them. xdist hands
+    tests out in this order; the order is otherwise unchanged."""
+    from django.test import TestCase, TransactionTestCase
+
+    def transactional(item):
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction"):
+            return True
+        if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+            return True
+        cls = getattr(item, "cls", None)
+        return bool(cls and issubclass(cls, TransactionTestCase)
+                    and not issubclass(cls, TestCase))
 
     def rank(item):
         if item.get_closest_marker("crawl"):
@@ -13,7 +27,9 @@ def pytest_collection_modifyitems(config, items):
             return 1
         if item.get_closest_marker("browser"):
             return 2
-        return 3
+        if transactional(item):
+            return 3
+        return 4
 
     items.sort(key=rank)  # sort is stable
 
