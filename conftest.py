@@ -2,36 +2,37 @@ import pytest
 
 
 def pytest_collection_modifyitems(config, items):
-    """The longest tests first, so that no worker starts one near the end while the others
-    wait: the accessibility crawl, then the tests that start their own processes, then the
-    browser tests. Then the other transactional tests: each ends by emptying the database,
-    after which the next test that needs the DfE files loads them again (about 20 s), so they
-    run before the DfE files are first loaded, not between tests that use them. xdist hands
-    tests out in this order; the order is otherwise unchanged."""
+    """Hand the long tests out early, within the order the database needs.
+
+    pytest-django runs (as Django does) the tests in a rolled-back transaction first, then the
+    transactional ones, whose flush empties the database (the need types and frameworks the
+    migrations loaded too), then those without a database. Kept here; within it:
+    - the `dbfree` tests (their own processes and SQLite files: gunicorn, the worker start,
+      the two-process cache) go first of all, since they touch no test database;
+    - among the transactional tests the accessibility crawl goes first, then the browser
+      tests, so the crawl does not start last while the other worker waits.
+    xdist hands tests out in this order; the order is otherwise unchanged (sort is stable)."""
     from django.test import TestCase, TransactionTestCase
 
-    def transactional(item):
-        marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction"):
-            return True
-        if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
-            return True
+    def group(item):  # pytest-django's: 0 rolled back, 1 transactional, 2 no database
         cls = getattr(item, "cls", None)
-        return bool(cls and issubclass(cls, TransactionTestCase)
-                    and not issubclass(cls, TestCase))
+        if cls and issubclass(cls, TransactionTestCase):
+            return 0 if issubclass(cls, TestCase) else 1
+        fixtures = set(getattr(item, "fixturenames", ()))
+        marker = item.get_closest_marker("django_db")
+        if (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+                or {"transactional_db", "live_server"} & fixtures):
+            return 1
+        return 0 if marker or "db" in fixtures else 2
 
     def rank(item):
-        if item.get_closest_marker("crawl"):
-            return 0
-        if item.get_closest_marker("dbfree"):
-            return 1
-        if item.get_closest_marker("browser"):
-            return 2
-        if transactional(item):
-            return 3
-        return 4
+        if item.get_closest_marker("dbfree") and group(item) == 2:
+            return (0, 0)
+        within = 0 if item.get_closest_marker("crawl") else (
+            1 if item.get_closest_marker("browser") else 2)
+        return (1 + group(item), within)
 
-    items.sort(key=rank)  # sort is stable
+    items.sort(key=rank)
 
 
 @pytest.fixture
