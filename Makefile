@@ -10,7 +10,8 @@ unexport PYTHONDONTWRITEBYTECODE
 UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo .tools/bin/uv)
 PY := .venv/bin/python
 DATA ?= ../shared/data/real
-# One test worker per core (xdist's auto); CI machines with more cores finish sooner.
+# One test worker per core (xdist's auto); CI machines with more cores finish sooner. Each pass
+# prints its 20 slowest tests: where to look when `make test` nears its 15-minute budget.
 PYTEST_WORKERS ?= auto
 DEMO_PASSWORD ?= Demo-Orchard-2026
 # Development and test runs only: production must set its own SECRET_KEY (settings refuse to
@@ -77,7 +78,7 @@ test: install
 
 test-sqlite:
 	@echo "== pytest on SQLite"
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q --durations=20
 
 # Every server-side test runs again on PostgreSQL, the production database. Two kinds run once,
 # in the SQLite pass, which keeps `make test` inside its 15-minute budget on 2 cores: the
@@ -88,7 +89,7 @@ test-sqlite:
 test-postgres:
 	@echo "== pytest on PostgreSQL 15 (all but the browser and dbfree tests, which ran on SQLite)"
 	DATABASE_URL=$$(bash scripts/ensure-postgres.sh | tail -n 1) \
-	  $(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not browser and not dbfree"
+	  $(PY) -m pytest -n $(PYTEST_WORKERS) -q --durations=20 -m "not browser and not dbfree"
 
 # Issue 16's accessibility crawl: every role, every reachable page, axe-core at 1280 and 320 px.
 crawl: install
