@@ -51,8 +51,10 @@ run: install
 	@$(MAKE) --no-print-directory var/demo.stamp
 	$(DEV_ENV) $(PY) manage.py migrate --verbosity 0
 	@echo "Demo accounts are in var/demo-accounts.csv; every password is $(DEMO_PASSWORD)"
-	@echo "Serving sendtrust at http://127.0.0.1:8000"
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving sendtrust at http://127.0.0.1:8000, with the background worker beside it"
+	@# The worker makes the PDF reports, large imports and digests; it stops with the server.
+	$(DEV_ENV) $(PY) manage.py run_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # Production: gunicorn with WhiteNoise static files, settings from the environment (SECRET_KEY,
 # DATABASE_URL, ALLOWED_HOSTS, HTTPS, TRUSTED_PROXIES, ...). See README, "Deploying".
