@@ -29,11 +29,17 @@ AREA_BENCHES = [
 ]
 
 
-def setup_django(db_path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path.resolve()}"
+def setup_django(db_path: Path, postgres: str | None = None) -> None:
+    """A fresh bench database: the SQLite file (removed first), or with `postgres` (a URL)
+    that PostgreSQL database dropped and created again, then migrated."""
+    if postgres:
+        _fresh_postgres(postgres)
+        os.environ["DATABASE_URL"] = postgres
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{db_path.resolve()}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sendtrust.settings")
     os.environ["AXES_ENABLED"] = "false"
     os.environ["ALLOWED_HOSTS"] = "testserver"
@@ -43,6 +49,23 @@ def setup_django(db_path: Path) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+def _fresh_postgres(url: str) -> None:
+    """Drop and create the database the URL names (its name must start with "bench")."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.startswith("bench"):
+        raise SystemExit(f"--postgres: the bench drops its database; name it bench..., "
+                         f"not {name!r}")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        con.execute(f'CREATE DATABASE "{name}"')
 
 
 def median_time(fn, repeat: int = 7) -> float:
@@ -187,12 +210,17 @@ def bench_worker_start(report: Report) -> tuple[float, float]:
 
 README = Path("README.md")
 TABLE_START, TABLE_END = "<!-- bench-pages:start -->", "<!-- bench-pages:end -->"
+# The same table measured on PostgreSQL (--postgres), the production database.
+PG_TABLE_START, PG_TABLE_END = ("<!-- bench-pages-postgres:start -->",
+                                "<!-- bench-pages-postgres:end -->")
 
 
 def write_readme_table(rows: list[dict], worker: tuple[float, float] | None,
-                       path: Path = README) -> None:
-    """Replace the table between the markers in README.md with this run's figures."""
-    lines = [TABLE_START, "",
+                       path: Path = README, postgres: bool = False) -> None:
+    """Replace the table between the markers in README.md with this run's figures (the
+    PostgreSQL section's with `postgres`)."""
+    start, end = (PG_TABLE_START, PG_TABLE_END) if postgres else (TABLE_START, TABLE_END)
+    lines = [start, "",
              "| page | pupils | cold ms | p50 ms | p95 ms | queries | floor p50 ms "
              "| page / floor |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
@@ -203,14 +231,20 @@ def write_readme_table(rows: list[dict], worker: tuple[float, float] | None,
         lines += ["", f"Worker start (gunicorn with preload_app): a forked worker serves its "
                       f"first request (GET /login/) {worker[0]:.0f} ms after the fork; the "
                       f"master boots (config, app, when_ready) once in {worker[1]:.0f} ms."]
-    lines += ["", f"Written by `make bench` ({time.strftime('%Y-%m-%d')}; "
+    how = "`make bench`, on SQLite"
+    if postgres:
+        from django.db import connection
+
+        how = ("`python -m sendtrust.bench --pages --readme --postgres URL`, on PostgreSQL "
+               f"{connection.pg_version // 10000}")
+    lines += ["", f"Written by {how} ({time.strftime('%Y-%m-%d')}; "
                   f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end).",
-              "", TABLE_END]
+              "", end]
     text = path.read_text()
-    head, _, rest = text.partition(TABLE_START)
-    _, found, tail = rest.partition(TABLE_END)
+    head, _, rest = text.partition(start)
+    _, found, tail = rest.partition(end)
     if not found:
-        raise SystemExit(f"README.md has no {TABLE_START} ... {TABLE_END} section to fill")
+        raise SystemExit(f"README.md has no {start} ... {end} section to fill")
     path.write_text(head + "\n".join(lines) + tail)
 
 
@@ -411,8 +445,13 @@ def main(argv=None) -> int:
                         help="only the DfE load, worker start and the page table")
     parser.add_argument("--readme", action="store_true",
                         help="write the page table and worker start into README.md")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="with --pages: measure on this PostgreSQL database (dropped and "
+                             "created again; its name must start with bench)")
     args = parser.parse_args(argv)
-    setup_django(BENCH_DB)
+    if args.postgres and not args.pages:
+        parser.error("--postgres measures the pages only: add --pages")
+    setup_django(BENCH_DB, postgres=args.postgres)
     report = Report()
     print("sendtrust bench: every figure measured in this run; each section says how")
     worker = bench_worker_start(report)
@@ -440,7 +479,7 @@ def main(argv=None) -> int:
     else:
         table = bench_pages(report)
     if args.readme:
-        write_readme_table(table, worker)
+        write_readme_table(table, worker, postgres=bool(args.postgres))
         print("\nREADME.md: page table and worker start written")
     from sendtrust.pupils.models import Pupil
 
