@@ -79,19 +79,48 @@ class Pupil(models.Model):
     # enrolment's end, kept by services.record_leaver); None while on roll. The register
     # lists leavers apart, and their history stays.
     left_on = models.DateField(null=True, blank=True)
+    # The pupil's enrolments in brief, kept by the database itself: triggers on
+    # pupils_enrolment (migration 0008) set them after every insert, update and delete of an
+    # enrolment, whatever wrote it (a service, an import's raw INSERT, a shell). How many
+    # enrolments; the first day of the earliest; the last day of the latest, None while one
+    # is open. A pupil with one enrolment is on roll on a day exactly when
+    # enrolled_from <= day <= enrolled_until (or it is open), so whether each pupil is on roll
+    # is read from the pupil_school_status index alone; only pupils with several enrolments
+    # (a few hundred in 50,000) are looked up in the enrolments (analytics.figures.common.
+    # on_roll; issue 15). Never written by Django after the row is inserted: see save().
+    enrolment_count = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
+    enrolled_from = models.DateField(null=True, blank=True, editable=False)
+    enrolled_until = models.DateField(null=True, blank=True, editable=False)
+
+    KEPT_BY_DATABASE = ("enrolment_count", "enrolled_from", "enrolled_until")
 
     class Meta:
         ordering = ["surname", "forename"]
         # school_status holds what the per-school counts and the data-quality checks read
-        # of every pupil (status, need, leaving date), so neither reads the table (issue 15).
+        # of every pupil (status, need, leaving date, whether on roll), so neither reads the
+        # table (issue 15).
         indexes = [
-            models.Index(fields=["school", "sen_provision", "primary_need", "left_on"],
+            models.Index(fields=["school", "sen_provision", "primary_need", "left_on",
+                                 "enrolment_count", "enrolled_from", "enrolled_until"],
                          name="pupil_school_status"),
             models.Index(fields=["school", "surname", "forename"]),
         ]
 
     def __str__(self) -> str:
         return f"{self.forename} {self.surname}"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        """Save, never writing the enrolment summary back over the database's own.
+
+        An instance read before an enrolment changed holds the old summary; saving it
+        whole would undo the trigger's work. An UPDATE writes every other field (or those
+        asked for) instead.
+        """
+        if not self._state.adding and self.pk is not None:
+            names = (update_fields if update_fields is not None else
+                     [f.name for f in self._meta.concrete_fields if not f.primary_key])
+            update_fields = [n for n in names if n not in self.KEPT_BY_DATABASE]
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     @property
     def full_name(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from sendtrust.analytics.suppression import is_small
@@ -73,12 +74,26 @@ def data_version() -> str:
 
 
 
-def on_roll(on=None) -> Exists:
-    """A filter for pupils on roll at one of the trust's schools on a day (default today).
+def on_roll(on=None) -> Q:
+    """A filter for pupils on roll at one of the trust's schools on a day (default today):
+    pupils with an enrolment that covers the day.
 
     A leaver keeps their record and history, but their enrolment has ended: they are not
     counted among today's pupils, as they are not in the census.
+
+    Read from each pupil's enrolment summary (Pupil.enrolment_count, enrolled_from,
+    enrolled_until, kept by the database's triggers): a pupil with one enrolment is on roll
+    when that enrolment's dates cover the day, which the pupil_school_status index answers
+    alone; only a pupil with several enrolments is looked up in them. The lookup names
+    the pupil's own count as well, so that neither database reads it for any other pupil
+    (PostgreSQL would otherwise hash every enrolment covering the day). Before (one probe of
+    the enrolments per pupil): ~52 ms on SQLite, ~75 ms on PostgreSQL at 50,000 pupils;
+    issue 15.
     """
     on = on or timezone.localdate()
-    return Exists(Enrolment.objects.filter(pupil=OuterRef("pk"), starts_on__lte=on).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=on)))
+    one = (Q(enrolment_count=1, enrolled_from__lte=on)
+           & (Q(enrolled_until__isnull=True) | Q(enrolled_until__gte=on)))
+    covering = (Enrolment.objects.filter(pupil=OuterRef("pk"), starts_on__lte=on)
+                .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+                .filter(GreaterThan(OuterRef("enrolment_count"), 1)))
+    return one | (Q(enrolment_count__gt=1) & Exists(covering))

@@ -1,0 +1,131 @@
+"""Each pupil's enrolment summary, kept by the database's triggers, says exactly who is on roll
+(issue 15): whatever writes the enrolments, on_roll() from the summary picks the same pupils
+on every day as the definition, an enrolment covering the day."""
+
+import datetime as dt
+import random
+
+import pytest
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+
+from sendtrust.analytics.figures.common import on_roll
+from sendtrust.lib.bulk import insert_rows
+from sendtrust.pupils.models import Enrolment, Pupil
+from sendtrust.testing import PupilFactory, SchoolFactory
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+
+
+def covering(day):
+    """The definition: an enrolment whose dates cover the day."""
+    return Exists(Enrolment.objects.filter(pupil=OuterRef("pk"), starts_on__lte=day)
+                  .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day)))
+
+
+def assert_same_on(days):
+    for day in days:
+        by_summary = set(Pupil.objects.filter(on_roll(day)).values_list("pk", flat=True))
+        by_definition = set(Pupil.objects.filter(covering(day)).values_list("pk", flat=True))
+        assert by_summary == by_definition, day
+
+
+def assert_summaries_hold():
+    """Every pupil's summary is its enrolments' count, first day and last day."""
+    rows = Pupil.objects.annotate(
+        n=Count("enrolments"), first=Min("enrolments__starts_on"),
+        last=Max("enrolments__ends_on"), open=Count("enrolments", filter=Q(
+            enrolments__ends_on__isnull=True)),
+    ).values_list("pk", "enrolment_count", "enrolled_from", "enrolled_until", "n", "first",
+                  "last", "open")
+    for pk, count, start, until, n, first, last, open_ in rows:
+        assert (count, start, until) == (n, first, None if open_ else last), pk
+
+
+def bare_pupils(school, n):
+    """Pupils with no enrolment (the factory enrols each; that enrolment is deleted)."""
+    pupils = [PupilFactory(school=school) for _ in range(n)]
+    Enrolment.objects.filter(pupil__in=pupils).delete()
+    return pupils
+
+
+def _random_enrolments(rng, pupils, school, many):
+    """Enrolments of every shape: open, ended, not started yet, ended and re-joined, with a
+    gap, overlapping (dual registration), on the day's edges."""
+    for p in rng.sample(pupils, many):
+        for _ in range(rng.choice([1, 1, 1, 2, 3])):
+            start = D(2020, 1, 1) + dt.timedelta(days=rng.randrange(0, 2600))
+            end = rng.choice([None, start + dt.timedelta(days=rng.randrange(0, 900))])
+            if end is None and p.enrolments.filter(ends_on__isnull=True).exists():
+                end = start + dt.timedelta(days=30)
+            Enrolment.objects.create(pupil=p, school=school, starts_on=start, ends_on=end)
+
+
+def test_every_write_keeps_the_summary_and_on_roll_matches_the_definition():
+    rng = random.Random(15)
+    school = SchoolFactory()
+    pupils = bare_pupils(school, 60)
+    assert Pupil.objects.filter(enrolment_count=0).count() == 60  # the default, no enrolment
+    _random_enrolments(rng, pupils, school, 50)
+    days = [D(2020, 1, 1), D(2021, 6, 30), D(2023, 1, 19), D(2024, 9, 1),
+            D(2026, 1, 15), D(2026, 11, 26), D(2027, 3, 1)]
+    days += [e.starts_on for e in Enrolment.objects.order_by("?")[:10]]
+    days += [e.ends_on for e in Enrolment.objects.exclude(ends_on=None).order_by("?")[:10]]
+    assert Pupil.objects.filter(enrolment_count__gt=1).exists()
+    assert_summaries_hold()
+    assert_same_on(days)
+
+    # Updates through the ORM: a leaver's enrolment closed, a start moved, an enrolment
+    # moved to another pupil (its old and new pupil both change), a whole-queryset update.
+    enrolments = list(Enrolment.objects.all())
+    for e in rng.sample(enrolments, 15):
+        e.starts_on -= dt.timedelta(days=rng.randrange(0, 400))
+        if e.ends_on is not None:
+            e.ends_on += dt.timedelta(days=rng.randrange(0, 400))
+        e.save()
+    moved = next(e for e in enrolments if e.ends_on is not None)
+    other = next(p for p in pupils if p.pk != moved.pupil_id)
+    Enrolment.objects.filter(pk=moved.pk).update(pupil=other)
+    Enrolment.objects.filter(ends_on__isnull=True, starts_on__lt=D(2021, 1, 1)).update(
+        ends_on=D(2025, 7, 22))
+    assert_summaries_hold()
+    assert_same_on(days)
+
+    # Deletes: one enrolment, then every enrolment of some pupils (on roll nowhere).
+    Enrolment.objects.filter(pk=rng.choice(enrolments).pk).delete()
+    Enrolment.objects.filter(pupil__in=rng.sample(pupils, 10)).delete()
+    assert_summaries_hold()
+    assert_same_on(days)
+
+
+def test_the_import_path_raw_inserts_keeps_the_summary_too():
+    """Imports and the demo write enrolments with multi-row INSERTs (lib.bulk), not the ORM."""
+    school = SchoolFactory()
+    pupils = bare_pupils(school, 4)
+    insert_rows(Enrolment, ["pupil", "school", "starts_on", "ends_on"], [
+        (pupils[0].pk, school.pk, D(2023, 9, 1), None),
+        (pupils[1].pk, school.pk, D(2023, 9, 1), D(2024, 7, 19)),
+        (pupils[1].pk, school.pk, D(2025, 9, 1), None),
+        (pupils[2].pk, school.pk, D(2027, 9, 1), None),
+    ], adapt=True)
+    assert_summaries_hold()
+    assert_same_on([D(2024, 1, 18), D(2025, 1, 16), D(2026, 1, 15), D(2027, 9, 1)])
+    on = set(Pupil.objects.filter(on_roll(D(2025, 1, 16))).values_list("pk", flat=True))
+    assert on == {pupils[0].pk}  # the second left before then and came back after
+
+
+def test_saving_a_pupil_read_earlier_does_not_undo_the_summary():
+    """A pupil instance read before its enrolment closed still holds the old summary; saving
+    it (a name corrected in the same request) must not write that back."""
+    pupil = PupilFactory()  # one open enrolment from 1 September 2023
+    pupil.refresh_from_db()
+    Enrolment.objects.filter(pupil=pupil).update(ends_on=D(2025, 7, 22))
+    pupil.forename = "Corrected"
+    pupil.save()
+    pupil.refresh_from_db()
+    assert pupil.forename == "Corrected"
+    assert (pupil.enrolment_count, pupil.enrolled_until) == (1, D(2025, 7, 22))
+    assert not Pupil.objects.filter(on_roll(D(2026, 1, 15)), pk=pupil.pk).exists()
+    pupil.save(update_fields=["surname", "enrolled_until"])  # asked for by name: still not
+    assert Pupil.objects.get(pk=pupil.pk).enrolled_until == D(2025, 7, 22)
