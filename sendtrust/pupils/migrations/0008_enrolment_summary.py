@@ -2,6 +2,8 @@
 # a pupil is on roll is then read from the pupil_school_status index, not one probe of the
 # enrolments per pupil (issue 15). Filled here for existing pupils; from then on the triggers
 # below keep it after every INSERT, UPDATE and DELETE of an enrolment, whoever writes it.
+# SQLite drops a table's triggers with the table: a later migration that makes SQLite rebuild
+# pupils_enrolment must create them again (test_enrolment_summary fails if it does not).
 
 from django.db import migrations, models
 
@@ -21,9 +23,18 @@ def _set(p: str) -> str:
 
 FILL = f"UPDATE pupils_pupil SET {_set('pupils_pupil.id')}"
 
+# SQLite triggers run once per row. An insert (an import writes one enrolment per pupil)
+# updates the summary from the new row alone; an update or a delete counts the pupil's
+# enrolments again. Inside a trigger, the right-hand side of SET reads the row as it was.
+SQLITE_INSERT = """enrolment_count = enrolment_count + 1,
+ enrolled_from = CASE WHEN enrolment_count = 0 OR NEW.starts_on < enrolled_from
+  THEN NEW.starts_on ELSE enrolled_from END,
+ enrolled_until = CASE WHEN NEW.ends_on IS NULL OR (enrolment_count > 0 AND enrolled_until IS NULL)
+  THEN NULL WHEN enrolment_count = 0 OR NEW.ends_on > enrolled_until THEN NEW.ends_on
+  ELSE enrolled_until END"""
 SQLITE_TRIGGERS = [
     f"""CREATE TRIGGER pupils_enrolment_summary_insert AFTER INSERT ON pupils_enrolment
-BEGIN UPDATE pupils_pupil SET {_set('pupils_pupil.id')} WHERE id = NEW.pupil_id; END""",
+BEGIN UPDATE pupils_pupil SET {SQLITE_INSERT} WHERE id = NEW.pupil_id; END""",
     f"""CREATE TRIGGER pupils_enrolment_summary_update
 AFTER UPDATE OF pupil_id, starts_on, ends_on ON pupils_enrolment
 BEGIN UPDATE pupils_pupil SET {_set('pupils_pupil.id')}
@@ -34,47 +45,51 @@ BEGIN UPDATE pupils_pupil SET {_set('pupils_pupil.id')} WHERE id = OLD.pupil_id;
 SQLITE_DROP = [f"DROP TRIGGER IF EXISTS pupils_enrolment_summary_{op}"
                for op in ("insert", "update", "delete")]
 
-POSTGRES_TRIGGER = f"""
-CREATE OR REPLACE FUNCTION pupils_enrolment_summary() RETURNS trigger AS $$
-DECLARE
-    ids bigint[];
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        ids := ARRAY[NEW.pupil_id];
-    ELSIF TG_OP = 'DELETE' THEN
-        ids := ARRAY[OLD.pupil_id];
-    ELSE
-        ids := ARRAY[OLD.pupil_id, NEW.pupil_id];
-    END IF;
-    UPDATE pupils_pupil p SET {_set('p.id')} WHERE p.id = ANY(ids);
+# PostgreSQL triggers run once per statement, over its transition tables: one UPDATE for the
+# pupils of a whole multi-row INSERT (a row trigger made a 100,000-row import ~12x slower).
+# A pupil left with no enrolment gets a count of 0 (the LEFT JOIN); a pupil whose summary is
+# unchanged (an enrolment's destination edited) is not written again.
+POSTGRES_UPDATE = """
+    UPDATE pupils_pupil p SET enrolment_count = s.n, enrolled_from = s.f, enrolled_until = s.u
+    FROM (SELECT a.pupil_id, COUNT(e.id) AS n, MIN(e.starts_on) AS f,
+                 CASE WHEN COUNT(e.id) = COUNT(e.ends_on) THEN MAX(e.ends_on) END AS u
+          FROM (SELECT DISTINCT pupil_id FROM ({affected}) AS changed) AS a
+          LEFT JOIN pupils_enrolment e ON e.pupil_id = a.pupil_id
+          GROUP BY a.pupil_id) AS s
+    WHERE p.id = s.pupil_id
+      AND (p.enrolment_count, p.enrolled_from, p.enrolled_until) IS DISTINCT FROM (s.n, s.f, s.u);"""
+POSTGRES_AFFECTED = {
+    "insert": ("NEW TABLE AS new_rows", "SELECT pupil_id FROM new_rows"),
+    "delete": ("OLD TABLE AS old_rows", "SELECT pupil_id FROM old_rows"),
+    "update": ("OLD TABLE AS old_rows NEW TABLE AS new_rows",
+               "SELECT pupil_id FROM old_rows UNION ALL SELECT pupil_id FROM new_rows"),
+}
+POSTGRES_TRIGGERS = [
+    f"""
+CREATE OR REPLACE FUNCTION pupils_enrolment_summary_{op}() RETURNS trigger AS $$
+BEGIN{POSTGRES_UPDATE.format(affected=affected)}
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
-CREATE TRIGGER pupils_enrolment_summary
-    AFTER INSERT OR DELETE OR UPDATE OF pupil_id, starts_on, ends_on ON pupils_enrolment
-    FOR EACH ROW EXECUTE FUNCTION pupils_enrolment_summary();
-"""
-POSTGRES_DROP = """
-DROP TRIGGER IF EXISTS pupils_enrolment_summary ON pupils_enrolment;
-DROP FUNCTION IF EXISTS pupils_enrolment_summary();
-"""
+CREATE TRIGGER pupils_enrolment_summary_{op} AFTER {op.upper()} ON pupils_enrolment
+    REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION pupils_enrolment_summary_{op}();
+""" for op, (tables, affected) in POSTGRES_AFFECTED.items()]
+POSTGRES_DROP = [f"""
+DROP TRIGGER IF EXISTS pupils_enrolment_summary_{op} ON pupils_enrolment;
+DROP FUNCTION IF EXISTS pupils_enrolment_summary_{op}();""" for op in POSTGRES_AFFECTED]
 
 
 def forward(apps, schema_editor):
     schema_editor.execute(FILL)
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_TRIGGER)
-    else:
-        for sql in SQLITE_TRIGGERS:
-            schema_editor.execute(sql)
+    postgres = schema_editor.connection.vendor == "postgresql"
+    for sql in POSTGRES_TRIGGERS if postgres else SQLITE_TRIGGERS:
+        schema_editor.execute(sql)
 
 
 def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_DROP)
-    else:
-        for sql in SQLITE_DROP:
-            schema_editor.execute(sql)
+    postgres = schema_editor.connection.vendor == "postgresql"
+    for sql in POSTGRES_DROP if postgres else SQLITE_DROP:
+        schema_editor.execute(sql)
 
 
 class Migration(migrations.Migration):
