@@ -12,6 +12,8 @@ PY := .venv/bin/python
 DATA ?= ../shared/data/real
 # One test worker per core (xdist's auto); CI machines with more cores finish sooner. Each pass
 # prints its 20 slowest tests: where to look when `make test` nears its 15-minute budget.
+# --dist loadgroup: the tests that read the DfE files go to one worker, which alone loads them
+# (conftest.py marks them); every other test is handed out one by one as before.
 PYTEST_WORKERS ?= auto
 DEMO_PASSWORD ?= Demo-Orchard-2026
 # Development and test runs only: production must set its own SECRET_KEY (settings refuse to
@@ -80,7 +82,7 @@ test: install
 
 test-sqlite:
 	@echo "== pytest on SQLite"
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -q --durations=20
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q --durations=20
 
 # Every server-side test runs again on PostgreSQL, the production database. Two kinds run once,
 # in the SQLite pass, which keeps `make test` inside its 15-minute budget on 2 cores: the
@@ -91,7 +93,7 @@ test-sqlite:
 test-postgres:
 	@echo "== pytest on PostgreSQL 15 (all but the browser and dbfree tests, which ran on SQLite)"
 	DATABASE_URL=$$(bash scripts/ensure-postgres.sh | tail -n 1) \
-	  $(PY) -m pytest -n $(PYTEST_WORKERS) -q --durations=20 -m "not browser and not dbfree"
+	  $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q --durations=20 -m "not browser and not dbfree"
 
 # Issue 16's accessibility crawl: every role, every reachable page, axe-core at 1280 and 320 px.
 crawl: install

@@ -1,6 +1,31 @@
 import pytest
 
 
+def _group(item):
+    """pytest-django's order of tests: 0 rolled back, 1 transactional, 2 no database."""
+    from django.test import TestCase, TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if cls and issubclass(cls, TransactionTestCase):
+        return 0 if issubclass(cls, TestCase) else 1
+    fixtures = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    if (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+            or {"transactional_db", "live_server"} & fixtures):
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+def pytest_itemcollected(item):
+    """The tests that read the DfE files (`loaded`) join the benchmarks apps' xdist group
+    (`--dist loadgroup`, as the Makefile runs the passes), so one worker loads the files (~20 s
+    of CPU) and runs them all, instead of each worker loading them for a share of them.
+    Marked here, as each test is collected, before xdist reads the groups."""
+    if ("_session_load" in getattr(item, "fixturenames", ())
+            and not item.get_closest_marker("xdist_group")):
+        item.add_marker(pytest.mark.xdist_group("benchmarks"))
+
+
 def pytest_collection_modifyitems(config, items):
     """Hand the long tests out early, within the order the database needs.
 
@@ -12,27 +37,30 @@ def pytest_collection_modifyitems(config, items):
     - among the transactional tests the accessibility crawl goes first, then the browser
       tests, so the crawl does not start last while the other worker waits.
     xdist hands tests out in this order; the order is otherwise unchanged (sort is stable)."""
-    from django.test import TestCase, TransactionTestCase
-
-    def group(item):  # pytest-django's: 0 rolled back, 1 transactional, 2 no database
-        cls = getattr(item, "cls", None)
-        if cls and issubclass(cls, TransactionTestCase):
-            return 0 if issubclass(cls, TestCase) else 1
-        fixtures = set(getattr(item, "fixturenames", ()))
-        marker = item.get_closest_marker("django_db")
-        if (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
-                or {"transactional_db", "live_server"} & fixtures):
-            return 1
-        return 0 if marker or "db" in fixtures else 2
 
     def rank(item):
-        if item.get_closest_marker("dbfree") and group(item) == 2:
+        if item.get_closest_marker("dbfree") and _group(item) == 2:
             return (0, 0)
         within = 0 if item.get_closest_marker("crawl") else (
             1 if item.get_closest_marker("browser") else 2)
-        return (1 + group(item), within)
+        return (1 + _group(item), within)
 
     items.sort(key=rank)
+
+    # A group runs on one worker, scheduled as a whole (the largest first), so only rolled-back
+    # tests may form one: a transactional test's flush would empty the database under the
+    # rolled-back tests after it. xdist 3.8 names a test's group by setting item._nodeid,
+    # which pytest 9 no longer reads (a node's id is item._id); it is named here.
+    if getattr(config.option, "loadgroup", False):
+        from _pytest.nodeid import coerce_node_id
+
+        for item in items:
+            names = sorted({str(m.args[0]) for m in item.iter_markers("xdist_group")})
+            if not names:
+                continue
+            suffix = "@" + "_".join(names)
+            base = item.nodeid.removesuffix(suffix)
+            item._id = coerce_node_id(base + suffix if _group(item) == 0 else base)
 
 
 @pytest.fixture
