@@ -52,6 +52,7 @@ def test_trust_analytics_draws_every_chart_and_passes_axe(page, live_server, liv
             else None)
     page.set_viewport_size({"width": 1280, "height": 900})
     login("send_leader")
+    page.wait_for_load_state("networkidle")  # the landing page's scripts are heard too
     page.goto(f"{live_server.url}/trusts/{cast.trust.code}/analytics/")
     expect(page.get_by_role("heading", name="Riverside Learning Trust: SEND analytics",
                             level=1)).to_be_visible()

@@ -119,6 +119,7 @@ def test_no_request_fails_on_the_way_in(page, live_server, live_cast, login):
     failed = []
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     login("senco_a")
+    page.wait_for_load_state("networkidle")  # the landing page's own requests too
     page.goto(f"{live_server.url}/pupils/{live_cast.pupil_a1.code}/")
     page.wait_for_load_state("networkidle")
     assert not failed, failed
