@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "sendtrust.analytics.middleware.counts_shared_per_request",
 ]
 
 ROOT_URLCONF = "sendtrust.urls"

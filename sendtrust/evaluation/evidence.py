@@ -256,21 +256,22 @@ class Facts:
 
     @cached_property
     def needs_by_school(self) -> dict[int, Counter]:
-        """The SEN register per school by primary need code: one query."""
-        from sendtrust.pupils.models import Provision, Pupil
+        """The SEN register per school by primary need code, from the read of the pupils
+        that gives every school's figures (`record_need_counts`; one read per request)."""
+        from sendtrust.analytics.figures.schools import record_need_counts
+        from sendtrust.pupils.models import NeedType
 
-        rows = (
-            Pupil.objects.filter(on_roll(), school__trust=self.trust,
-                                 sen_provision__in=[Provision.SUPPORT, Provision.EHCP])
-            .values_list("school_id", "primary_need__code", "primary_need__label")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        raw = record_need_counts(self.trust)
+        ids = {need for by_need in raw.values() for need in by_need if need is not None}
+        names = {pk: (code, label) for pk, code, label in
+                 NeedType.objects.filter(pk__in=ids).values_list("pk", "code", "label")}
         out: dict[int, Counter] = defaultdict(Counter)
-        for school_id, code, label, n in rows:
-            out[school_id][code or ""] += n
-            if code:
-                self.need_labels[code] = label
+        for school_id, by_need in raw.items():
+            for need, n in by_need.items():
+                code, label = names.get(need, ("", ""))
+                out[school_id][code] += n
+                if code:
+                    self.need_labels[code] = label
         return out
 
     def needs(self, school=None) -> Counter:

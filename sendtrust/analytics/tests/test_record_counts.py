@@ -118,3 +118,45 @@ def test_the_analytics_page_figures_read_the_pupils_once(varied):
         figures.analytics(varied.trust, user, sections={"need"})
     reads = [q["sql"] for q in ctx.captured_queries if 'FROM "pupils_pupil"' in q["sql"]]
     assert len(reads) == 1, reads
+
+
+def test_the_evidence_need_counts_are_the_same_read(varied):
+    """Self-evaluation evidence counts the register by need from the read that gives every
+    school's figures: the same numbers as by hand, and no second read of the pupils."""
+    from sendtrust.analytics.figures.schools import counts_shared
+    from sendtrust.evaluation.evidence import Facts
+
+    trust = varied.trust
+    _, needs = by_hand(trust)
+    facts = Facts(trust, user=varied.users["send_leader"])
+    with counts_shared(), CaptureQueriesContext(connection) as ctx:
+        facts.rates
+        by_school = facts.needs_by_school
+    for school in trust.schools.all():
+        want = Counter({("" if k == "none" else k): n
+                        for k, n in needs.get(school.pk, Counter()).items()})
+        assert by_school.get(school.pk, Counter()) == want
+    reads = [q["sql"] for q in ctx.captured_queries if 'FROM "pupils_pupil"' in q["sql"]]
+    assert len(reads) == 1, reads
+
+
+def test_a_get_request_reads_each_trusts_counts_once_and_a_post_afresh(varied):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from sendtrust.analytics.figures.schools import record_need_counts
+    from sendtrust.analytics.middleware import counts_shared_per_request
+
+    trust = varied.trust
+
+    def view(request):  # two figures of one trust, as a page with several sections asks
+        figures.school_rates(trust, hide=False)
+        record_need_counts(trust)
+        return HttpResponse("ok")
+
+    handler = counts_shared_per_request(view)
+    for method, reads_wanted in (("get", 1), ("post", 2), ("get", 1)):
+        with CaptureQueriesContext(connection) as ctx:
+            handler(getattr(RequestFactory(), method)("/"))
+        reads = [q for q in ctx.captured_queries if 'FROM "pupils_pupil"' in q["sql"]]
+        assert len(reads) == reads_wanted, method
