@@ -129,3 +129,44 @@ def test_saving_a_pupil_read_earlier_does_not_undo_the_summary():
     assert not Pupil.objects.filter(on_roll(D(2026, 1, 15)), pk=pupil.pk).exists()
     pupil.save(update_fields=["surname", "enrolled_until"])  # asked for by name: still not
     assert Pupil.objects.get(pk=pupil.pk).enrolled_until == D(2025, 7, 22)
+
+
+def test_the_least_privileged_app_role_keeps_the_summary(transactional_db, monkeypatch):
+    """Production connects as the role grant_app_role makes; the triggers must work for it.
+    SQLite has no roles: there the three triggers must be in the schema."""
+    import os
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name"
+                           " = 'pupils_enrolment' AND name LIKE 'pupils_enrolment_summary%'")
+            assert len(cursor.fetchall()) == 3
+        return
+    import psycopg
+
+    pupil = PupilFactory()  # one open enrolment
+    role = f"sendtrust_app_s{os.getpid()}"
+    monkeypatch.setenv("APP_DB_PASSWORD", "app-role-test-password")
+    call_command("grant_app_role", role)
+    db = connection.settings_dict
+    try:
+        with psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432,
+                             dbname=db["NAME"], user=role, password="app-role-test-password",
+                             autocommit=True) as app:
+            app.execute("UPDATE pupils_enrolment SET ends_on = '2025-07-22' WHERE pupil_id = %s",
+                        [pupil.pk])
+            app.execute("INSERT INTO pupils_enrolment (pupil_id, school_id, starts_on, "
+                        "destination) VALUES (%s, %s, '2025-09-01', '')",
+                        [pupil.pk, pupil.school_id])
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"GRANT {role} TO CURRENT_USER")
+            cursor.execute(f"DROP OWNED BY {role}")
+            cursor.execute(f"DROP ROLE {role}")
+    pupil.refresh_from_db()
+    assert (pupil.enrolment_count, pupil.enrolled_from, pupil.enrolled_until) == (
+        2, D(2023, 9, 1), None)
+    assert_same_on([D(2025, 8, 1), D(2025, 9, 1)])
