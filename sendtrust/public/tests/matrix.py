@@ -24,9 +24,11 @@ ROUTES = {
 
 
 def build_objects(cast):
-    """A one-trust GIAS extract, as the GIAS loader would have stored it."""
-    dataset = Dataset.objects.create(
-        key="gias-london-2025/london_schools_gias.csv", family="gias",
+    """A one-trust GIAS extract, as the GIAS loader would have stored it: added to the real
+    GIAS file's dataset when the test database holds the DfE files already (one key each)."""
+    key = "gias-london-2025/london_schools_gias.csv"
+    dataset = Dataset.objects.filter(key=key).first() or Dataset.objects.create(
+        key=key, family="gias",
         title="GIAS (permission matrix fixture)", file_name="london_schools_gias.csv",
         sha256="0" * 64, loaded_at=timezone.now(),
     )
