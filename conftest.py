@@ -50,17 +50,21 @@ def pytest_collection_modifyitems(config, items):
     # A group runs on one worker, scheduled as a whole (the largest first), so only rolled-back
     # tests may form one: a transactional test's flush would empty the database under the
     # rolled-back tests after it. xdist 3.8 names a test's group by setting item._nodeid,
-    # which pytest 9 no longer reads (a node's id is item._id); it is named here.
+    # which pytest 9 no longer reads (a node's id is item._id); it is named here. loadgroup
+    # also hands tests out by id, running one test of several that share an id (the API fuzz
+    # test's generated cases do): each such case gets its number, so every one runs.
     if getattr(config.option, "loadgroup", False):
         from _pytest.nodeid import coerce_node_id
 
+        seen = {}
         for item in items:
             names = sorted({str(m.args[0]) for m in item.iter_markers("xdist_group")})
-            if not names:
-                continue
-            suffix = "@" + "_".join(names)
-            base = item.nodeid.removesuffix(suffix)
-            item._id = coerce_node_id(base + suffix if _group(item) == 0 else base)
+            suffix = "@" + "_".join(names) if names and _group(item) == 0 else ""
+            base = item.nodeid.removesuffix("@" + "_".join(names)) if names else item.nodeid
+            n = seen[base] = seen.get(base, -1) + 1
+            wanted = (f"{base}[{n}]" if n else base) + suffix
+            if wanted != item.nodeid:
+                item._id = coerce_node_id(wanted)
 
 
 @pytest.fixture
