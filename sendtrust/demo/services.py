@@ -37,6 +37,8 @@ from sendtrust.demo.plan import (  # noqa: F401  (the public results and date he
     academic_year,
     birth_range,
 )
+from sendtrust.lib.bulk import refresh_statistics
+from sendtrust.pupils.models import Enrolment, Identification, Pupil, SenEpisode
 
 
 def build_demo_trust(
@@ -64,6 +66,7 @@ def build_demo_trust(
     builder = _Builder(random.Random(seed), on or timezone.localdate(), progress)
     with transaction.atomic():
         result = builder.build(schools, pupils, password, trust_name)
+        refresh_statistics([Pupil, Enrolment, SenEpisode, Identification], pupils)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -33,7 +33,7 @@ from sendtrust.imports import census
 from sendtrust.imports.census import COLUMNS, FLAG_KEYS, CellError
 from sendtrust.imports.readers import FileProblem, read_table
 from sendtrust.imports.samples import write_sample_csv
-from sendtrust.lib.bulk import batched, insert_rows, max_params
+from sendtrust.lib.bulk import batched, insert_rows, max_params, refresh_statistics
 from sendtrust.ops.limits import MemoryCeilingExceeded, memory_ceiling
 from sendtrust.pupils.models import Enrolment, NeedType, Pupil, SenEpisode
 from sendtrust.pupils.services import check_status
@@ -139,6 +139,8 @@ def _import_file(source, *, school, by, request, effective, progress) -> ImportR
         with transaction.atomic():
             importer.write()
             if result.ok:
+                refresh_statistics([Pupil, Enrolment, SenEpisode],
+                                   result.created + result.updated)
                 log_action(
                     request, "register.imported", user=by, school=school,
                     created=result.created, updated=result.updated,

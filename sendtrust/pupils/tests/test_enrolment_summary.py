@@ -170,3 +170,28 @@ def test_the_least_privileged_app_role_keeps_the_summary(transactional_db, monke
     assert (pupil.enrolment_count, pupil.enrolled_from, pupil.enrolled_until) == (
         2, D(2023, 9, 1), None)
     assert_same_on([D(2025, 8, 1), D(2025, 9, 1)])
+
+
+def test_a_bulk_write_refreshes_the_planners_statistics_on_postgresql(
+        django_capture_on_commit_callbacks):
+    """After a large import the pages must not be planned with statistics from before it
+    (PostgreSQL); SQLite keeps none and is left alone."""
+    from django.db import connection
+
+    from sendtrust.lib.bulk import refresh_statistics
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert not refresh_statistics([Pupil, Enrolment], rows=999)  # a small change: no
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        scheduled = refresh_statistics([Pupil, Enrolment], rows=1000)
+    if connection.vendor == "sqlite":
+        assert not scheduled and not callbacks
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert cursor.fetchone() is None
+        return
+    assert scheduled and len(callbacks) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
+                       " AND relname IN ('pupils_pupil', 'pupils_enrolment')")
+        assert {r[0] for r in cursor.fetchall()} == {"pupils_pupil", "pupils_enrolment"}
