@@ -78,6 +78,13 @@ class WriterMixin:
             names.append("left_on")
             for row, p in zip(rows, pupils, strict=True):
                 row.append(self.left.get(id(p)))
+        # The enrolment summary the database's triggers keep (pupils.Pupil.enrolment_count),
+        # filled in here too: the triggers then find it right and, on PostgreSQL, do not write
+        # each pupil a second time. The last enrolment is the one left open, or a leaver's.
+        names += ["enrolment_count", "enrolled_from", "enrolled_until"]
+        for row, p in zip(rows, pupils, strict=True):
+            row += [len(p.enrolments), min(start for _, start in p.enrolments),
+                    self.left.get(id(p))]
         insert_rows(Pupil, names, rows, adapt=True, progress=self.bar.update)
         # The rows went in without RETURNING; read the new keys back by UPN.
         ids = dict(Pupil.objects.filter(school__trust=trust).values_list("upn", "pk"))

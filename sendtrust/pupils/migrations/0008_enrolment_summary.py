@@ -23,18 +23,11 @@ def _set(p: str) -> str:
 
 FILL = f"UPDATE pupils_pupil SET {_set('pupils_pupil.id')}"
 
-# SQLite triggers run once per row. An insert (an import writes one enrolment per pupil)
-# updates the summary from the new row alone; an update or a delete counts the pupil's
-# enrolments again. Inside a trigger, the right-hand side of SET reads the row as it was.
-SQLITE_INSERT = """enrolment_count = enrolment_count + 1,
- enrolled_from = CASE WHEN enrolment_count = 0 OR NEW.starts_on < enrolled_from
-  THEN NEW.starts_on ELSE enrolled_from END,
- enrolled_until = CASE WHEN NEW.ends_on IS NULL OR (enrolment_count > 0 AND enrolled_until IS NULL)
-  THEN NULL WHEN enrolment_count = 0 OR NEW.ends_on > enrolled_until THEN NEW.ends_on
-  ELSE enrolled_until END"""
+# SQLite triggers run once per row: after an insert, update or delete, the pupil's enrolments
+# are counted again (about 0.7 s more per 100,000 enrolments inserted).
 SQLITE_TRIGGERS = [
     f"""CREATE TRIGGER pupils_enrolment_summary_insert AFTER INSERT ON pupils_enrolment
-BEGIN UPDATE pupils_pupil SET {SQLITE_INSERT} WHERE id = NEW.pupil_id; END""",
+BEGIN UPDATE pupils_pupil SET {_set('pupils_pupil.id')} WHERE id = NEW.pupil_id; END""",
     f"""CREATE TRIGGER pupils_enrolment_summary_update
 AFTER UPDATE OF pupil_id, starts_on, ends_on ON pupils_enrolment
 BEGIN UPDATE pupils_pupil SET {_set('pupils_pupil.id')}
@@ -48,7 +41,9 @@ SQLITE_DROP = [f"DROP TRIGGER IF EXISTS pupils_enrolment_summary_{op}"
 # PostgreSQL triggers run once per statement, over its transition tables: one UPDATE for the
 # pupils of a whole multi-row INSERT (a row trigger made a 100,000-row import ~12x slower).
 # A pupil left with no enrolment gets a count of 0 (the LEFT JOIN); a pupil whose summary is
-# unchanged (an enrolment's destination edited) is not written again.
+# already right is not written again: an edited destination, or a pupil the import or the demo
+# inserted with its summary already filled in. (Writing every new pupil a second time left
+# half the pupil table dead until autovacuum came, and the pages slow meanwhile.)
 POSTGRES_UPDATE = """
     UPDATE pupils_pupil p SET enrolment_count = s.n, enrolled_from = s.f, enrolled_until = s.u
     FROM (SELECT a.pupil_id, COUNT(e.id) AS n, MIN(e.starts_on) AS f,
