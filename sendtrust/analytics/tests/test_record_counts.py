@@ -130,7 +130,7 @@ def test_the_evidence_need_counts_are_the_same_read(varied):
     _, needs = by_hand(trust)
     facts = Facts(trust, user=varied.users["send_leader"])
     with counts_shared(), CaptureQueriesContext(connection) as ctx:
-        facts.rates
+        rates = facts.rates
         by_school = facts.needs_by_school
     for school in trust.schools.all():
         want = Counter({("" if k == "none" else k): n
@@ -138,6 +138,7 @@ def test_the_evidence_need_counts_are_the_same_read(varied):
         assert by_school.get(school.pk, Counter()) == want
     reads = [q["sql"] for q in ctx.captured_queries if 'FROM "pupils_pupil"' in q["sql"]]
     assert len(reads) == 1, reads
+    assert rates.total.pupils == sum(c[0] for c in by_hand(trust)[0].values())
 
 
 def test_a_get_request_reads_each_trusts_counts_once_and_a_post_afresh(varied):
