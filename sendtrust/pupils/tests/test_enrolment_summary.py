@@ -175,15 +175,20 @@ def test_the_least_privileged_app_role_keeps_the_summary(transactional_db, monke
 def test_a_bulk_write_refreshes_the_planners_statistics_on_postgresql(
         django_capture_on_commit_callbacks):
     """After a large import the pages must not be planned with statistics from before it
-    (PostgreSQL); SQLite keeps none and is left alone."""
+    (PostgreSQL); SQLite keeps none and is left alone.
+
+    The ANALYZE runs here on the need types only: ANALYZE is not undone by the test's
+    rollback, and statistics taken of a nearly empty pupil table would make PostgreSQL plan
+    later tests' thousands of pupils as a handful (nested loops that ran for minutes)."""
     from django.db import connection
 
     from sendtrust.lib.bulk import refresh_statistics
+    from sendtrust.pupils.models import NeedType
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert not refresh_statistics([Pupil, Enrolment], rows=999)  # a small change: no
+        assert not refresh_statistics([NeedType], rows=999)  # a small change: no
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        scheduled = refresh_statistics([Pupil, Enrolment], rows=1000)
+        scheduled = refresh_statistics([NeedType], rows=1000)
     if connection.vendor == "sqlite":
         assert not scheduled and not callbacks
         with connection.cursor() as cursor:
@@ -192,9 +197,9 @@ def test_a_bulk_write_refreshes_the_planners_statistics_on_postgresql(
         return
     assert scheduled and len(callbacks) == 1
     with connection.cursor() as cursor:
-        cursor.execute("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
-                       " AND relname IN ('pupils_pupil', 'pupils_enrolment')")
-        assert {r[0] for r in cursor.fetchall()} == {"pupils_pupil", "pupils_enrolment"}
+        cursor.execute("SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables"
+                       " WHERE relname = 'pupils_needtype'")
+        assert cursor.fetchone() == (True,)
 
 
 def test_the_demo_build_fills_in_the_summary_the_triggers_keep():
@@ -214,4 +219,6 @@ def test_the_demo_build_fills_in_the_summary_the_triggers_keep():
             cursor.execute("SELECT n_tup_ins, n_tup_upd FROM pg_stat_xact_user_tables"
                            " WHERE relname = 'pupils_pupil'")
             inserted, updated = cursor.fetchone()
-        assert inserted >= 300 and updated == 0
+        # Without the summary filled in, every new pupil is written again (updated >=
+        # inserted); other tests' writes in this transaction may add a few.
+        assert inserted >= 300 and updated < inserted // 10, (inserted, updated)
