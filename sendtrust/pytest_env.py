@@ -8,3 +8,6 @@ import os
 import secrets
 
 os.environ.setdefault("SECRET_KEY", "test-only-" + secrets.token_urlsafe(32))
+# No ANALYZE after bulk writes in tests (see settings.ANALYZE_AFTER_ROWS); the test of it sets
+# the threshold itself.
+os.environ.setdefault("ANALYZE_AFTER_ROWS", str(10**9))

@@ -103,20 +103,19 @@ def insert_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequenc
             cursor.execute(head + ", ".join([one] * len(last)), flat(last))
 
 
-# Rows written at once above which the planner's statistics are refreshed (PostgreSQL).
-ANALYZE_AFTER_ROWS = 1_000
-
-
 def refresh_statistics(models: Sequence[type[Model]], rows: int) -> bool:
-    """After a bulk write of `rows` rows on PostgreSQL, ANALYZE the tables written, once the
+    """After a bulk write of `rows` rows (settings.ANALYZE_AFTER_ROWS or more) on PostgreSQL,
+    ANALYZE the tables written, once the
     transaction has committed. Until autovacuum's next ANALYZE (up to a minute or more after
     a large import) the planner would plan the pages with statistics from before the import:
     at 50,000 pupils the trust overview's count took ~375 ms instead of ~45 ms (issue 15).
     SQLite keeps no statistics unless asked, and its plans are written for that: nothing to do.
     Returns whether an ANALYZE was scheduled."""
-    if connection.vendor != "postgresql" or rows < ANALYZE_AFTER_ROWS:
-        return False
+    from django.conf import settings
     from django.db import transaction
+
+    if connection.vendor != "postgresql" or rows < settings.ANALYZE_AFTER_ROWS:
+        return False
 
     tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
 
