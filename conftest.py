@@ -176,3 +176,23 @@ def _flush_lifts_the_sqlite_audit_triggers():
     flush.Command.handle = handle
     yield
     flush.Command.handle = original
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL, no autovacuum in the test database. Autovacuum ran on tables that a
+    transactional test had just emptied and recorded them as empty (reltuples 0); a later test
+    that wrote thousands of pupils inside its transaction was then planned as a handful, with
+    nested loops that ran for minutes. The tests' plans come from PostgreSQL's defaults."""
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT format('ALTER TABLE %I.%I SET (autovacuum_enabled = "
+                               "false)', schemaname, tablename) FROM pg_tables "
+                               "WHERE schemaname = 'public'")
+                for (sql,) in cursor.fetchall():
+                    cursor.execute(sql)
