@@ -73,7 +73,7 @@ worker: install
 test: install
 	bash scripts/ensure-browser.sh
 	$(TEST_KEY) $(PY) manage.py makemigrations --check --dry-run --verbosity 0
-	$(UV) run --frozen ruff check sendtrust
+	$(UV) run --frozen ruff check sendtrust bench tests conftest.py
 	@echo "== deptry: every import the app makes is a declared production dependency"
 	$(UV) run --frozen deptry .
 	bash scripts/check-production-install.sh
@@ -101,7 +101,7 @@ crawl: install
 	$(PY) -m pytest -p no:xdist -q tests/browser/test_crawl.py
 
 bench: install
-	DATABASE_URL= $(TEST_KEY) $(PY) -m sendtrust.bench --data "$(DATA)"
+	DATABASE_URL= $(TEST_KEY) $(PY) -m bench --data "$(DATA)"
 
 # locust against gunicorn (DEBUG off, random SECRET_KEY, 127.0.0.1) on a throwaway demo trust,
 # with a large import at the same time. LOADTEST_USERS (50), LOADTEST_SECONDS (120),
@@ -110,8 +110,8 @@ loadtest: install
 	$(PY) loadtest/run.py
 
 lint: install
-	$(UV) run --frozen ruff check sendtrust
-	$(UV) run --frozen ruff format --check sendtrust
+	$(UV) run --frozen ruff check sendtrust bench tests conftest.py
+	$(UV) run --frozen ruff format --check sendtrust bench tests conftest.py
 
 # Copy front-end files from npm packages into static/vendor; the copies are committed.
 vendor:

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.core.cache import cache
 
+from bench.ehc import build_trust
 from sendtrust.ehc import facts, services
-from sendtrust.ehc.bench import build_trust
 from sendtrust.ehc.clocks import Kind
 from sendtrust.ehc.models import ClockNote, Journey
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from sendtrust.bench import Report, client_for, count_queries, get_ok, median_time, raw_sql
+from bench.core import Report, client_for, count_queries, get_ok, median_time, raw_sql
 
 CENSUS_FIRST_SQL = (
     "SELECT MIN(ep.starts_on) FROM pupils_senepisode ep"

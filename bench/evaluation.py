@@ -65,7 +65,7 @@ HEAT_MAP_SQL = (
 
 
 def bench(report, *, quick: bool, data: Path) -> None:
-    from sendtrust.bench import client_for, count_queries, get_ok, median_time, raw_sql
+    from bench.core import client_for, count_queries, get_ok, median_time, raw_sql
     from sendtrust.evaluation.models import Rating
 
     sizes = (10, 50)

@@ -1,7 +1,7 @@
 """`make bench`: speed, query counts and ratios, each measured within this one run.
 
 Pages are reported in milliseconds (cold, warm p50 and p95) beside a fair floor that does the
-same SQL work through the same middleware (sendtrust/pagebench.py); other entries compare like
+same SQL work through the same middleware (bench/pages.py); other entries compare like
 with like in the same run. Uses its own SQLite file under var/, never the demo database.
 """
 
@@ -16,16 +16,16 @@ import time
 from pathlib import Path
 
 BENCH_DB = Path(os.environ.get("BENCH_DB", "var/bench.sqlite3"))  # its own file, always
-# Each area measures its own pages in sendtrust/<area>/bench.py, after the pupil benches.
-# (sendtrust.benchmarks.bench loads the DfE files into fresh copies of its own; it leaves the
+# Each area measures its own pages in bench/<area>.py, after the pupil benches.
+# (bench.dfe loads the DfE files into fresh copies of its own; it leaves the
 # bench database as it found it.)
 AREA_BENCHES = [
-    "sendtrust.evaluation.bench",
-    "sendtrust.planning.bench",
-    "sendtrust.analytics.bench",
-    "sendtrust.support.bench",
-    "sendtrust.provision.bench",
-    "sendtrust.ehc.bench",
+    "bench.evaluation",
+    "bench.planning",
+    "bench.analytics",
+    "bench.support",
+    "bench.provision",
+    "bench.ehc",
 ]
 
 
@@ -235,7 +235,7 @@ def write_readme_table(rows: list[dict], worker: tuple[float, float] | None,
     if postgres:
         from django.db import connection
 
-        how = ("`python -m sendtrust.bench --pages --readme --postgres URL`, on PostgreSQL "
+        how = ("`python -m bench --pages --readme --postgres URL`, on PostgreSQL "
                f"{connection.pg_version // 10000}")
     lines += ["", f"Written by {how} ({time.strftime('%Y-%m-%d')}; "
                   f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end).",
@@ -269,14 +269,14 @@ def settle_postgres() -> None:
 def bench_pages(report: Report, sizes=((12, 8_000), (50, 50_000))) -> list[dict]:
     """Each main page at two trust sizes: cold, warm p50/p95, queries, and page / fair floor.
 
-    See sendtrust/pagebench.py for how each figure is measured.
+    See bench/pages.py for how each figure is measured.
     """
     from django.contrib.auth import get_user_model
     from django.urls import reverse
 
+    from bench.pages import WARM_REQUESTS, measure
     from sendtrust.demo.leadership import seed_leadership
     from sendtrust.demo.services import build_demo_trust
-    from sendtrust.pagebench import WARM_REQUESTS, measure
 
     print(f"\nPages through the whole Django stack (test client, signed in as the trust SEND "
           f"leader): cold = first request after the cache is cleared; warm = p50/p95 of "
@@ -457,7 +457,7 @@ def bench_import(report: Report, rows: int = 100_000, when: str = "", urn: str =
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--data", default="../shared/data/real", help="DfE data folder")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--pages", action="store_true",
@@ -482,7 +482,7 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         call_command("load_benchmarks", str(data), quiet=True, stdout=open(os.devnull, "w"))
         print(f"Loaded the DfE files from {data} in {time.perf_counter() - t0:.1f} s")
-        from sendtrust.benchmarks.bench import bench as bench_dfe
+        from bench.dfe import bench as bench_dfe
 
         if not args.pages:
             bench_dfe(report, quick=args.quick, data=data)

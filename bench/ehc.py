@@ -78,7 +78,7 @@ def percentiles(fn, repeat: int) -> tuple[float, float, float]:
 def bench(report, *, quick: bool = False, data: Path | None = None) -> None:
     from django.core.cache import cache
 
-    from sendtrust.bench import client_for, count_queries, get_ok
+    from bench.core import client_for, count_queries, get_ok
 
     print(f"\nEHC trust worklist: {SCHOOLS} schools, 3 local authorities, "
           f"{SIZES[0]:,} then {SIZES[1]:,} pupils with an EHC plan")

@@ -5,7 +5,7 @@ import math
 import pytest
 from django.db import connection
 
-from sendtrust.benchmarks.bench_pandas import Comparator
+from bench.dfe_pandas import Comparator
 from sendtrust.benchmarks.loaders.base import FIGURE_COLUMNS, LoadError
 from sendtrust.benchmarks.loaders.runner import (
     _existing_indexes,

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sendtrust.benchmarks.bench_pandas import CENSUS, Comparator
+from bench.dfe_pandas import CENSUS, Comparator
 
 LEVELS = (0.95, 0.998)
 MEASURES = {"sen_support": ("sen_support_count", "TSENELK"), "ehcp": ("ehcp_count", "TSENELSE")}

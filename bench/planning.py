@@ -69,7 +69,7 @@ def add_actions(goals, owner, schools, n: int, start: int = 0) -> None:
 
 
 def bench(report, *, quick: bool, data: Path) -> None:
-    from sendtrust.bench import client_for, count_queries, get_ok, median_time
+    from bench.core import client_for, count_queries, get_ok, median_time
 
     trust, leader, owner, goals = build_plan()
     schools = list(trust.schools.all())

@@ -1,10 +1,10 @@
-"""README's page table is the one `python -m sendtrust.bench --readme` writes (issue 15)."""
+"""README's page table is the one `python -m bench --readme` writes (issue 15)."""
 
 from pathlib import Path
 
-from sendtrust import bench
+from bench import core as bench
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 HEADER = "| page | pupils | cold ms | p50 ms | p95 ms | queries | floor p50 ms | page / floor |"
 
 

@@ -1,9 +1,9 @@
-"""`make bench` entry for the provision app (see sendtrust/bench.py).
+"""`make bench` entry for the provision app (see bench/core.py).
 
 Prints, from one run:
 - the trust provision map and the impact page for a 50-school trust at 30,000 enrolments
   through the full Django stack (test client, middleware, templates), measured by
-  sendtrust.pagebench.measure: cold (the first request after the cache is cleared), warm p50
+  bench.pages.measure: cold (the first request after the cache is cleared), warm p50
   and p95 of WARM_REQUESTS requests, and the page's own SQL re-run as a floor;
 - the queries each page runs at 3,000 and at 30,000 enrolments (must be equal);
 - the import of 100,000 assessment rows (every row checked against its measure, then one
@@ -20,7 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
-from sendtrust.pagebench import WARM_REQUESTS, measure
+from bench.pages import WARM_REQUESTS, measure
 
 SCHOOLS = 50
 ENROLMENTS = (3_000, 30_000)
@@ -100,7 +100,7 @@ def _add_enrolments(trust, schools, intervention, upto: int, rng) -> None:
 
 
 def bench_pages(report, *, quick: bool) -> None:
-    from sendtrust.bench import client_for, count_queries, get_ok
+    from bench.core import client_for, count_queries, get_ok
 
     rng = random.Random(12)
     sizes = (300, 3_000) if quick else ENROLMENTS

@@ -1,4 +1,4 @@
-"""`make bench` entry for the support app (see sendtrust/bench.py).
+"""`make bench` entry for the support app (see bench/core.py).
 
 For a trust of 50 schools at 5,000 and at 50,000 pupils (10 schools, 500 and 5,000 with
 --quick), with the demo's support records: the largest school's worklist (reviews due and
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from sendtrust.pagebench import percentiles
+from bench.pages import percentiles
 
 SIZES = (5_000, 50_000)
 QUICK_SIZES = (500, 5_000)
@@ -44,7 +44,7 @@ def _people(trust, school):
 
 
 def bench(report, *, quick: bool = False, data=None) -> None:
-    from sendtrust.bench import client_for, count_queries, get_ok
+    from bench.core import client_for, count_queries, get_ok
     from sendtrust.demo import support as demo_support
     from sendtrust.support.models import SupportPlan
 
