@@ -81,10 +81,12 @@ class WriterMixin:
         # The enrolment summary the database's triggers keep (pupils.Pupil.enrolment_count),
         # filled in here too: the triggers then find it right and, on PostgreSQL, do not write
         # each pupil a second time. The last enrolment is the one left open, or a leaver's.
-        names += ["enrolment_count", "enrolled_from", "enrolled_until"]
+        # A leaver has no open enrolment; anyone else has one, the last, open.
+        names += ["enrolment_count", "enrolled_from", "enrolled_until", "open_enrolment_school"]
         for row, p in zip(rows, pupils, strict=True):
-            row += [len(p.enrolments), min(start for _, start in p.enrolments),
-                    self.left.get(id(p))]
+            left = self.left.get(id(p))
+            row += [len(p.enrolments), min(start for _, start in p.enrolments), left,
+                    None if left else p.enrolments[-1][0].school.pk]
         insert_rows(Pupil, names, rows, adapt=True, progress=self.bar.update)
         # The rows went in without RETURNING; read the new keys back by UPN.
         ids = dict(Pupil.objects.filter(school__trust=trust).values_list("upn", "pk"))

@@ -455,7 +455,8 @@ class _Import:
             _new_codes(n), new["upn"], new["surname"], new["forename"],
             _each(adapt_date, new["date_of_birth"]), new["year_group"], new["sex"],
             *[map(bool, new[key]) for key in FLAG_KEYS],  # no such column: False
-            school_id, new["provision"], primary, repeat(1), repeat(on_db), strict=False,
+            school_id, new["provision"], primary, repeat(1), repeat(on_db),
+            repeat(school.pk), strict=False,
         ))
         result.created = n
         held = dict(Pupil.objects.filter(school=school).values_list("upn", "pk"))
@@ -486,11 +487,12 @@ class _Import:
 
 
 # A new pupil's enrolment summary (pupils.Pupil.enrolment_count) goes in with it: its one
-# enrolment, open from the effective date. The database's trigger then finds it right and, on
-# PostgreSQL, does not write every new pupil a second time.
+# enrolment, open from the effective date, at the school imported into. The database's
+# trigger then finds it right and, on PostgreSQL, does not write every new pupil a second time.
 PUPIL_COLUMNS = [
     "code", "upn", "surname", "forename", "date_of_birth", "year_group", "sex", *FLAG_KEYS,
     "school", "sen_provision", "primary_need", "enrolment_count", "enrolled_from",
+    "open_enrolment_school",
 ]
 PUPIL_UPDATE_COLUMNS = [
     "forename", "surname", "date_of_birth", "year_group", "sex", *FLAG_KEYS, "sen_provision",

@@ -32,15 +32,18 @@ def assert_same_on(days):
 
 
 def assert_summaries_hold():
-    """Every pupil's summary is its enrolments' count, first day and last day."""
+    """Every pupil's summary is its enrolments' count, first day and last day, and the school
+    of its one open enrolment (None when none or several are open)."""
+    is_open = Q(enrolments__ends_on__isnull=True)
     rows = Pupil.objects.annotate(
         n=Count("enrolments"), first=Min("enrolments__starts_on"),
-        last=Max("enrolments__ends_on"), open=Count("enrolments", filter=Q(
-            enrolments__ends_on__isnull=True)),
-    ).values_list("pk", "enrolment_count", "enrolled_from", "enrolled_until", "n", "first",
-                  "last", "open")
-    for pk, count, start, until, n, first, last, open_ in rows:
-        assert (count, start, until) == (n, first, None if open_ else last), pk
+        last=Max("enrolments__ends_on"), open=Count("enrolments", filter=is_open),
+        open_school=Max("enrolments__school", filter=is_open),
+    ).values_list("pk", "enrolment_count", "enrolled_from", "enrolled_until",
+                  "open_enrolment_school", "n", "first", "last", "open", "open_school")
+    for pk, count, start, until, school, n, first, last, open_, open_school in rows:
+        assert (count, start, until, school) == (
+            n, first, None if open_ else last, open_school if open_ == 1 else None), pk
 
 
 def bare_pupils(school, n):
@@ -50,16 +53,17 @@ def bare_pupils(school, n):
     return pupils
 
 
-def _random_enrolments(rng, pupils, school, many):
-    """Enrolments of every shape: open, ended, not started yet, ended and re-joined, with a
-    gap, overlapping (dual registration), on the day's edges."""
+def _random_enrolments(rng, pupils, schools, many):
+    """Enrolments of every shape, at either school: open, ended, not started yet, ended and
+    re-joined, with a gap, overlapping (dual registration), on the day's edges."""
     for p in rng.sample(pupils, many):
         for _ in range(rng.choice([1, 1, 1, 2, 3])):
             start = D(2020, 1, 1) + dt.timedelta(days=rng.randrange(0, 2600))
             end = rng.choice([None, start + dt.timedelta(days=rng.randrange(0, 900))])
             if end is None and p.enrolments.filter(ends_on__isnull=True).exists():
                 end = start + dt.timedelta(days=30)
-            Enrolment.objects.create(pupil=p, school=school, starts_on=start, ends_on=end)
+            Enrolment.objects.create(pupil=p, school=rng.choice(schools), starts_on=start,
+                                     ends_on=end)
 
 
 def test_every_write_keeps_the_summary_and_on_roll_matches_the_definition():
@@ -67,7 +71,9 @@ def test_every_write_keeps_the_summary_and_on_roll_matches_the_definition():
     school = SchoolFactory()
     pupils = bare_pupils(school, 60)
     assert Pupil.objects.filter(enrolment_count=0).count() == 60  # the default, no enrolment
-    _random_enrolments(rng, pupils, school, 50)
+    other_school = SchoolFactory(trust=school.trust)
+    _random_enrolments(rng, pupils, [school, other_school], 50)
+    assert Pupil.objects.filter(open_enrolment_school=other_school).exists()
     days = [D(2020, 1, 1), D(2021, 6, 30), D(2023, 1, 19), D(2024, 9, 1),
             D(2026, 1, 15), D(2026, 11, 26), D(2027, 3, 1)]
     days += [e.starts_on for e in Enrolment.objects.order_by("?")[:10]]
@@ -87,6 +93,9 @@ def test_every_write_keeps_the_summary_and_on_roll_matches_the_definition():
     moved = next(e for e in enrolments if e.ends_on is not None)
     other = next(p for p in pupils if p.pk != moved.pupil_id)
     Enrolment.objects.filter(pk=moved.pk).update(pupil=other)
+    changed = Enrolment.objects.filter(ends_on__isnull=True).order_by("pk")[:8]
+    Enrolment.objects.filter(pk__in=list(changed.values_list("pk", flat=True))).update(
+        school=other_school)  # the open school follows a change of school alone
     Enrolment.objects.filter(ends_on__isnull=True, starts_on__lt=D(2021, 1, 1)).update(
         ends_on=D(2025, 7, 22))
     assert_summaries_hold()

@@ -122,6 +122,8 @@ def test_every_open_status_a_check_would_list_is_listed(cast):
               if p.check.key in KEYS}
     expected = by_hand(cast.trust)
     assert listed == expected
+    # Reading only the candidates (issue 15) lists what reading every pupil lists.
+    assert checks.find_problems(pupils) == checks.find_problems(pupils, narrow=False)
     # Each case above is listed by at least one check; the sound ones by none.
     named = {surname for _, surname, _ in listed}
     assert named == set(cases) - {"Fine", "NewNeed", "Leaver"}
