@@ -48,16 +48,16 @@ NEED_NATIONAL_SQL = (
 def _feeding_sql(trust):
     """The raw queries the page's figures come from, run back to back.
 
-    The trend is the page's own grouped query (`figures.trend_query`: one query for every
-    January census day), preceded by the query that finds the first census day.
+    The trend is the page's own two queries (`figures.trend_query`: the roll and the SEN
+    statuses of every January census day), preceded by the query that finds the first census day.
     """
     from sendtrust.analytics.figures import census_days, trend_query
 
     la = trust.schools.values_list("la_code", flat=True).first() or ""
-    trend_sql, trend_params = trend_query(trust, census_days(trust))
     runs = [raw_sql(COUNTS_SQL, [trust.pk]), raw_sql(NEED_SQL, [trust.pk]),
             raw_sql(FIGURES_SQL, [la]), raw_sql(NEED_NATIONAL_SQL, []),
-            raw_sql(CENSUS_FIRST_SQL, [trust.pk]), raw_sql(trend_sql, trend_params)]
+            raw_sql(CENSUS_FIRST_SQL, [trust.pk])]
+    runs += [raw_sql(sql, params) for sql, params in trend_query(trust, census_days(trust))]
 
     def run():
         for r in runs:

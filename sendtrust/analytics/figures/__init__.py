@@ -71,7 +71,6 @@ from sendtrust.analytics.figures.schools import (  # noqa: F401  (re-exported)
     school_rates_table,
 )
 from sendtrust.analytics.figures.trend import (  # noqa: F401  (re-exported)
-    TREND_SQL,
     Trend,
     _as_date,
     _national_series,

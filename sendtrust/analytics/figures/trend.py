@@ -81,21 +81,27 @@ def census_days(trust: Trust, school: School | None = None, today=None,
     return [d for d in map(census_day, years) if cover.complete_from <= d <= today]
 
 
-# One statement, one row: for each census day, the pupils on roll, then the pupils on SEN
-# support and with an EHC plan that day. The old form joined every day to every enrolment and
-# each enrolment to its pupil's episodes (4 days x 84,000 enrolments x episodes, three
-# COUNT(DISTINCT)s and a sort: ~500 ms at 50,000 pupils on SQLite). Now:
-# - pupils on roll: each day counts the enrolments covering it by a range of the index
-#   enrolment_school_dates (school, starts_on, ends_on), no table read; a pupil counted twice
-#   (enrolments overlapping that day, e.g. dual registration) is taken off exactly, from the
-#   pupils with more than one enrolment (`multi`, a few hundred);
-# - SEN support and EHC plans: one pass over the SEN episodes that overlap the years shown,
-#   each joined once to the pupil's enrolments at the schools in scope; each pupil counted
-#   once per day and status.
-TREND_SQL = """
+# Two statements, one row each.
+# The pupils on roll on each census day, in one pass over the enrolments in scope: one read
+# of the index enrolment_school_dates (school, starts_on, ends_on), each entry tested against
+# every day. (It was a range of that index for each day: ~16 ms a day on SQLite at 50,000
+# pupils, and twelve census days at most.) A pupil counted twice (enrolments overlapping
+# that day, e.g. dual registration) is taken off exactly, from the pupils with more than one
+# enrolment (`multi`, a few hundred).
+# The pupils on SEN support and with an EHC plan on each day: one pass over the SEN episodes
+# that overlap the years shown, each joined once to the pupil's enrolments at the schools in
+# scope; each pupil counted once per day and status. (The first form joined every day to
+# every enrolment and each enrolment to its pupil's episodes: ~500 ms at 50,000 pupils.)
+SCOPE_SQL = """
 WITH scope(id) AS (SELECT id FROM {school} WHERE trust_id = %s{only_school}),
 multi(pupil_id) AS ({multi})
-SELECT {roll}, {sen}
+"""
+ROLL_SQL = SCOPE_SQL + """SELECT {roll}
+FROM {enrolment} e
+WHERE e.school_id IN (SELECT id FROM scope)
+ AND e.starts_on <= {last} AND (e.ends_on IS NULL OR e.ends_on >= {first})
+"""
+SEN_SQL = SCOPE_SQL + """SELECT {sen}
 FROM {driving}
 WHERE e.pupil_id = ep.pupil_id AND e.school_id IN (SELECT id FROM scope)
  AND e.starts_on <= {last} AND (e.ends_on IS NULL OR e.ends_on >= {first})
@@ -126,58 +132,65 @@ COVERS = "({t}.starts_on <= {d} AND ({t}.ends_on IS NULL OR {t}.ends_on >= {d}))
 # so both databases read a few hundred pupils' enrolments by pupil. (Joining `multi` to the
 # enrolments made PostgreSQL, which expects a third of all pupils in `multi`, hash every
 # enrolment covering the day, once per day.)
-ROLL_SQL = (
-    "(SELECT COUNT(*) FROM {enrolment} e WHERE e.school_id IN (SELECT id FROM scope) AND {e})"
+ROLL_DAY = (
+    "COUNT(CASE WHEN {e} THEN 1 END)"
     " - (SELECT CAST(COALESCE(SUM(k - 1), 0) AS INTEGER) FROM (SELECT (SELECT COUNT(*)"
-    " FROM {enrolment} e WHERE e.pupil_id = multi.pupil_id"
-    " AND e.school_id IN (SELECT id FROM scope) AND {e}) AS k FROM multi) AS twice WHERE k > 1)"
+    " FROM {enrolment} m WHERE m.pupil_id = multi.pupil_id"
+    " AND m.school_id IN (SELECT id FROM scope) AND {m}) AS k FROM multi) AS twice WHERE k > 1)"
 )
-SEN_SQL = "COUNT(DISTINCT CASE WHEN ep.provision = %s AND {ep} AND {e} THEN e.pupil_id END)"
+SEN_DAY = "COUNT(DISTINCT CASE WHEN ep.provision = %s AND {ep} AND {e} THEN e.pupil_id END)"
 
 
 def trend_query(trust: Trust, days: list[dt.date],
-                school: School | None = None) -> tuple[str, list]:
-    """One query for every census day: (SQL, params), run by the page and the bench.
+                school: School | None = None) -> list[tuple[str, list]]:
+    """The two queries for every census day: [(SQL, params)], run by the page and the bench.
 
-    Its one row holds, per day in order, the pupils enrolled at the trust (or the school) that
-    day; then per day the pupils of them on SEN support and with an EHC plan (an episode of
-    that status covering the day), each pupil counted once.
+    The first's one row holds, per day in order, the pupils enrolled at the trust (or the
+    school) that day; the second's, per day, the pupils of them on SEN support and with an
+    EHC plan (an episode of that status covering the day), each pupil counted once.
     """
     day = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
     tables = {"enrolment": Enrolment._meta.db_table, "school": School._meta.db_table,
               "episode": SenEpisode._meta.db_table, "pupil": Pupil._meta.db_table}
-    e_covers = COVERS.format(t="e", d=day)
-    ep_covers = COVERS.format(t="ep", d=day)
-    roll = ", ".join(ROLL_SQL.format(e=e_covers, **tables) for _ in days)
-    sen = ", ".join(SEN_SQL.format(ep=ep_covers, e=e_covers)
-                    for _ in days for _ in (Provision.SUPPORT, Provision.EHCP))
     one = school is not None
-    sql = TREND_SQL.format(
-        roll=roll, sen=sen, first=day, last=day, only_school=" AND id = %s" if one else "",
-        multi=MULTI["school" if one else "trust"].format(**tables),
-        driving=DRIVING["school" if one else "trust"].format(**tables), **tables)
-    params: list = [trust.pk] + ([school.pk] if school is not None else [])
-    for d in days:  # the roll counts: each COVERS takes the day twice, twice per day
-        params += [d, d, d, d]
+    common = {"first": day, "last": day, "only_school": " AND id = %s" if one else "",
+              "multi": MULTI["school" if one else "trust"].format(**tables), **tables}
+    scope: list = [trust.pk] + ([school.pk] if school is not None else [])
+    roll = ", ".join(ROLL_DAY.format(e=COVERS.format(t="e", d=day),
+                                     m=COVERS.format(t="m", d=day), **tables) for _ in days)
+    roll_params = list(scope)
+    for d in days:  # each COVERS takes the day twice: the count's, then the correction's
+        roll_params += [d, d, d, d]
+    roll_params += [days[-1], days[0]]
+    sen = ", ".join(SEN_DAY.format(ep=COVERS.format(t="ep", d=day),
+                                   e=COVERS.format(t="e", d=day))
+                    for _ in days for _ in (Provision.SUPPORT, Provision.EHCP))
+    sen_params = list(scope)
     for d in days:
         for provision in (Provision.SUPPORT, Provision.EHCP):
-            params += [provision, d, d, d, d]
-    params += [days[-1], days[0], Provision.SUPPORT, Provision.EHCP, days[-1], days[0]]
-    return sql, params
+            sen_params += [provision, d, d, d, d]
+    sen_params += [days[-1], days[0], Provision.SUPPORT, Provision.EHCP, days[-1], days[0]]
+    return [
+        (ROLL_SQL.format(roll=roll, **common), roll_params),
+        (SEN_SQL.format(sen=sen, driving=DRIVING["school" if one else "trust"]
+                        .format(**tables), **common), sen_params),
+    ]
 
 
 def _status_by_day(trust: Trust, days: list[dt.date],
                    school: School | None) -> dict[dt.date, tuple[int, int, int]]:
-    """Pupils enrolled on each day, and those on SEN support / with a plan then (one query)."""
+    """Pupils enrolled on each day, and those on SEN support / with a plan then (two
+    queries)."""
     if not days:
         return {}
     days = sorted(days)
-    sql, params = trend_query(trust, days, school)
+    rows = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    k = len(days)
-    return {day: (row[i], row[k + 2 * i] or 0, row[k + 2 * i + 1] or 0)
+        for sql, params in trend_query(trust, days, school):
+            cursor.execute(sql, params)
+            rows.append(cursor.fetchone())
+    roll, sen = rows
+    return {day: (roll[i], sen[2 * i] or 0, sen[2 * i + 1] or 0)
             for i, day in enumerate(days)}
 
 
