@@ -45,6 +45,7 @@ from sendtrust.analytics.figures.funnel import (  # noqa: F401  (re-exported)
     funnel_reading,
     funnel_sections,
     national_funnel,
+    national_funnels,
 )
 from sendtrust.analytics.figures.needs import (  # noqa: F401  (re-exported)
     NeedMix,

@@ -109,19 +109,34 @@ def _funnel_source(phase: str, count_measure: str) -> tuple | None:
     return found
 
 
-def national_funnel(phase: str, measure: str, method: str = DEFAULT_METHOD,
-                    version: str | None = None) -> NationalFunnel | None:
-    """The national funnel for a phase and measure, cached per (data version, phase, ...)."""
+def _funnel_key(version: str, phase: str, measure: str, method: str) -> str:
+    return f"analytics:funnel:v4:{version}:{phase}:{measure}:{method}"
+
+
+def national_funnels(pairs: list[tuple[str, str]], method: str = DEFAULT_METHOD,
+                     version: str | None = None) -> dict[tuple[str, str], NationalFunnel | None]:
+    """The national funnels for these (phase, measure) pairs, cached per (data version,
+    phase, measure, method): one read of the shared cache for them all, so that a page asks
+    the cache once however many phases its schools fall in (issue 15)."""
     if method not in METHODS:
         raise ValueError(f"unknown limits {method!r}")
     version = version or data_version()
-    key = f"analytics:funnel:v4:{version}:{phase}:{measure}:{method}"
-    hit = cache.get(key)
-    if hit is not None:
-        return hit or None  # False caches "no file has this phase"
-    result = _compute_funnel(phase, measure, method)
-    cache.set(key, result or False, CACHE_SECONDS)
-    return result
+    keys = {pair: _funnel_key(version, *pair, method) for pair in pairs}
+    hits = cache.get_many(list(keys.values())) if keys else {}
+    out = {}
+    for pair, key in keys.items():
+        hit = hits.get(key)
+        if hit is None:
+            hit = _compute_funnel(*pair, method) or False  # False: no file has this phase
+            cache.set(key, hit, CACHE_SECONDS)
+        out[pair] = hit or None
+    return out
+
+
+def national_funnel(phase: str, measure: str, method: str = DEFAULT_METHOD,
+                    version: str | None = None) -> NationalFunnel | None:
+    """The national funnel for a phase and measure, cached per (data version, phase, ...)."""
+    return national_funnels([(phase, measure)], method, version)[(phase, measure)]
 
 
 def warm_national_cache() -> str:
@@ -255,13 +270,14 @@ def funnel_sections(sr: SchoolRates, method: str = DEFAULT_METHOD,
     for f in sr.rows:
         if f.phase and (only is None or f.school.pk == only.pk):
             by_phase[f.phase].append(f)
+    pairs = [(phase, measure) for phase in sorted(by_phase) for measure in FUNNEL_MEASURES]
+    funnels = national_funnels(pairs, method, version)
     out = []
-    for phase in sorted(by_phase):
-        for measure in FUNNEL_MEASURES:
-            nf = national_funnel(phase, measure, method, version)
-            if nf is None:
-                continue
-            out.append(_place(nf, by_phase[phase], measure, sr.hide))
+    for phase, measure in pairs:
+        nf = funnels[(phase, measure)]
+        if nf is None:
+            continue
+        out.append(_place(nf, by_phase[phase], measure, sr.hide))
     return out
 
 
