@@ -298,3 +298,21 @@ class Identification(models.Model):
 
     def __str__(self) -> str:
         return f"Identified {self.identified_on} by {self.identified_by}"
+
+
+class HistoryVersion(models.Model):
+    """How many times a school's enrolment and SEN status history has been written, counted
+    by the database's own triggers (migration 0012) after every insert, update and delete of
+    an enrolment at the school, or of a status of a pupil enrolled there, whatever wrote it.
+
+    Figures rebuilt from the history (the analytics trend's past census days) are stored
+    with the versions of the schools they read (analytics.CensusCount) and used only while
+    those versions stand. A school with no row has version 0.
+    """
+
+    school = models.OneToOneField("organisations.School", models.CASCADE, primary_key=True,
+                                  related_name="+")
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"school {self.school_id}: history version {self.version}"

@@ -5,11 +5,13 @@ episode history, beside the national series."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sendtrust.analytics.figures.common import (
@@ -20,13 +22,14 @@ from sendtrust.analytics.figures.common import (
 from sendtrust.analytics.figures.schools import (
     SchoolRates,
 )
+from sendtrust.analytics.models import CensusCount
 from sendtrust.analytics.tables import (
     Column,
     Table,
 )
 from sendtrust.benchmarks.models import Figure, Level
 from sendtrust.organisations.models import School, Trust
-from sendtrust.pupils.models import Enrolment, Provision, Pupil, SenEpisode
+from sendtrust.pupils.models import Enrolment, HistoryVersion, Provision, Pupil, SenEpisode
 
 # --------------------------------------------------------------------------- trend
 
@@ -177,13 +180,51 @@ def trend_query(trust: Trust, days: list[dt.date],
     ]
 
 
+def history_versions(trust: Trust, school: School | None = None) -> str:
+    """A digest of the schools in scope and their history versions (pupils.HistoryVersion,
+    moved on by the database after every write of their enrolments or SEN statuses): it
+    changes when the history a census count is rebuilt from may have. One query."""
+    schools = School.objects.filter(trust=trust)
+    if school is not None:
+        schools = schools.filter(pk=school.pk)
+    version = HistoryVersion.objects.filter(school=OuterRef("pk")).values("version")
+    rows = list(schools.annotate(v=Coalesce(Subquery(version), 0)).order_by("pk")
+                .values_list("pk", "v"))
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
 def _status_by_day(trust: Trust, days: list[dt.date],
                    school: School | None) -> dict[dt.date, tuple[int, int, int]]:
-    """Pupils enrolled on each day, and those on SEN support / with a plan then (two
-    queries)."""
+    """Pupils enrolled on each day, and those on SEN support / with a plan then.
+
+    Stored (analytics.CensusCount) with the history versions of the schools in scope, and
+    rebuilt only for days with no count stored at the current versions (issue 15: ~90 ms
+    of each trust analytics page at 50,000 pupils; reading them back is two small queries).
+    The versions are read before the counts: a write committed while the counts are made
+    moves a version past the one they are stored with, so they are not used again.
+    """
     if not days:
         return {}
     days = sorted(days)
+    key = school.pk if school is not None else 0
+    versions = history_versions(trust, school)
+    stored = {c.day: (c.pupils, c.sen_support, c.ehcp) for c in CensusCount.objects.filter(
+        trust=trust, school_key=key, day__in=days, versions=versions)}
+    missing = [d for d in days if d not in stored]
+    if missing:
+        counted = _count_days(trust, missing, school)
+        CensusCount.objects.bulk_create(
+            [CensusCount(trust=trust, school_key=key, day=d, versions=versions, pupils=p,
+                         sen_support=k, ehcp=e) for d, (p, k, e) in counted.items()],
+            update_conflicts=True, unique_fields=["trust", "school_key", "day"],
+            update_fields=["versions", "pupils", "sen_support", "ehcp"])
+        stored.update(counted)
+    return {d: stored[d] for d in days}
+
+
+def _count_days(trust: Trust, days: list[dt.date],
+                school: School | None) -> dict[dt.date, tuple[int, int, int]]:
+    """The counts rebuilt from the history (two queries, `trend_query`)."""
     rows = []
     with connection.cursor() as cursor:
         for sql, params in trend_query(trust, days, school):
