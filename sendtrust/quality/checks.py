@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
@@ -212,17 +213,25 @@ def _candidates(today, twice: dict[int, int]) -> Q:
     (not in pupil_enrolment_suspect). On a trust whose records are in order that is about
     one pupil in six (those with SEN) instead of every pupil, leavers included.
 
-    One IN over the UNION of the sets, so that both databases read the pupils from the
-    candidates (one key lookup each) rather than testing every pupil against four sets.
+    The sets are one UNION, so that the pupils are read from the candidates, one key lookup
+    each, rather than every pupil tested against four sets: on SQLite as `id IN (...)`; on
+    PostgreSQL as `id = ANY(ARRAY(...))`, which it builds once and looks up by key. (From
+    `IN (...)` it expected a third of all pupils and hash-joined every pupil and every open
+    status: ~300-350 ms at 50,000 pupils against ~200-280 ms.)
     """
-    episodes = connection.ops.quote_name(SenEpisode._meta.db_table)
+    quote = connection.ops.quote_name
     union = " UNION ".join([
         _index_rows(Pupil, "pupil_register_sen", "id"),
         _index_rows(SenEpisode, "episode_open_not_plain", "pupil_id"),
         _index_rows(Pupil, "pupil_enrolment_suspect", "id"),
-        f"SELECT pupil_id FROM {episodes} WHERE ends_on IS NULL AND starts_on > %s",
+        f"SELECT pupil_id FROM {quote(SenEpisode._meta.db_table)}"
+        " WHERE ends_on IS NULL AND starts_on > %s",
     ])
-    found = Q(pk__in=RawSQL(union, [today]))
+    if connection.vendor == "postgresql":
+        pk = f"{quote(Pupil._meta.db_table)}.{quote(Pupil._meta.pk.column)}"
+        found = Q(RawSQL(f"{pk} = ANY(ARRAY({union}))", [today], output_field=BooleanField()))
+    else:
+        found = Q(pk__in=RawSQL(union, [today]))
     return found | Q(pk__in=list(twice)) if twice else found
 
 
