@@ -13,7 +13,7 @@ from http.cookies import SimpleCookie
 
 from django.conf import settings
 from django.db import transaction
-from django.test import Client, TestCase
+from django.test import Client, TestCase, override_settings
 from django.urls import get_resolver
 
 from sendtrust.access.middleware import TOUCHED
@@ -156,6 +156,10 @@ def post_data(cast, route, obj):
     return {}
 
 
+# The matrix asserts the status each cell gets; refusals answer it without drawing the site's
+# 403 or 404 page, two thirds of a refusal's cost (see matrix_urls). The real pages are drawn
+# for every role in test_every_role_gets_the_real_refusal_pages.
+@override_settings(ROOT_URLCONF="sendtrust.access.tests.matrix_urls")
 class PermissionMatrixTest(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -265,6 +269,32 @@ class PermissionMatrixTest(TestCase):
                 if got != 405:
                     wrong.append(f"{method.upper()} {name} as {role}: got {got}, want 405 "
                                  "(or rows for that method)")
+        assert not wrong, "\n".join(wrong)
+
+    @override_settings(ROOT_URLCONF="sendtrust.urls")
+    def test_every_role_gets_the_real_refusal_pages(self):
+        """With the site's own error pages: for each role, the first cell of the matrix that
+        refuses them with 403 and the first with 404 (GET) draws that page in the layout."""
+        pages = {403: "You do not have access to this page", 404: "Page not found"}
+        found = {}  # (role, status) -> path
+        for route, (method, cases, build) in ROUTES.items():
+            if method != "get" or route.startswith("api:"):
+                continue
+            for obj_name, (allowed, refused) in cases.items():
+                for role in ROLES:
+                    status = None if role in allowed else 403 if role in refused else 404
+                    if status and (role, status) not in found:
+                        found[role, status] = build(self.cast, self.obj(obj_name))
+        assert {role for role, _ in found} == set(ROLES)
+        wrong = []
+        for (role, status), path in sorted(found.items()):
+            self.sign_in(self.client, role)
+            response = self.client.get(path)
+            body = response.content.decode()
+            if response.status_code != status or pages[status] not in body or (
+                    '<nav aria-label="Main">' not in body):
+                wrong.append(f"{path} as {role}: got {response.status_code}, want the {status} "
+                             "page in the layout")
         assert not wrong, "\n".join(wrong)
 
     def test_anonymous_is_sent_to_login_or_refused(self):
