@@ -172,7 +172,7 @@ class PermissionMatrixTest(TestCase):
 
     def session_for(self, role):
         """The session key of `role`, signed in once per test (a sign-in is a session write,
-        an audit entry and a last-login update: ~9 ms, as much as many a request). Each
+        an audit entry and a last-login update: ~2 ms of CPU, measured). Each
         request below starts from that session as it was made: the request's own changes to
         it (a renewed expiry, a new key) are rolled back with the request's other writes."""
         sessions = self.__dict__.setdefault("_sessions", {})
