@@ -29,3 +29,22 @@ class CensusCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.pupils} pupils"
+
+
+class RollCount(models.Model):
+    """A trust's pupils on roll on one day per (school, SEN status, primary need id), as
+    analytics.figures.schools reads them for every school's counts and the need mix.
+
+    Stored like CensusCount: with the digest of the trust's schools' history versions, read
+    before the counts; used only on that day and while the digest stands (a write to any
+    enrolment, SEN status or pupil register entry of the trust moves it). One row a trust:
+    a new day's or a new digest's replaces it. Raw counts, suppressed when read.
+    """
+
+    trust = models.OneToOneField("organisations.Trust", models.CASCADE, related_name="+")
+    day = models.DateField()
+    versions = models.CharField(max_length=64)
+    counts = models.JSONField(help_text="[[school id, status, need id or null, pupils], ...]")
+
+    def __str__(self) -> str:
+        return f"pupils on roll on {self.day}"

@@ -5,13 +5,11 @@ episode history, beside the national series."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sendtrust.analytics.figures.common import (
@@ -19,6 +17,7 @@ from sendtrust.analytics.figures.common import (
     rate,
     shown,
 )
+from sendtrust.analytics.figures.history import history_versions
 from sendtrust.analytics.figures.schools import (
     SchoolRates,
 )
@@ -29,7 +28,7 @@ from sendtrust.analytics.tables import (
 )
 from sendtrust.benchmarks.models import Figure, Level
 from sendtrust.organisations.models import School, Trust
-from sendtrust.pupils.models import Enrolment, HistoryVersion, Provision, Pupil, SenEpisode
+from sendtrust.pupils.models import Enrolment, Provision, Pupil, SenEpisode
 
 # --------------------------------------------------------------------------- trend
 
@@ -180,19 +179,6 @@ def trend_query(trust: Trust, days: list[dt.date],
     ]
 
 
-def history_versions(trust: Trust, school: School | None = None) -> str:
-    """A digest of the schools in scope and their history versions (pupils.HistoryVersion,
-    moved on by the database after every write of their enrolments or SEN statuses): it
-    changes when the history a census count is rebuilt from may have. One query."""
-    schools = School.objects.filter(trust=trust)
-    if school is not None:
-        schools = schools.filter(pk=school.pk)
-    version = HistoryVersion.objects.filter(school=OuterRef("pk")).values("version")
-    rows = list(schools.annotate(v=Coalesce(Subquery(version), 0)).order_by("pk")
-                .values_list("pk", "v"))
-    return hashlib.sha256(repr(rows).encode()).hexdigest()
-
-
 def _status_by_day(trust: Trust, days: list[dt.date],
                    school: School | None) -> dict[dt.date, tuple[int, int, int]]:
     """Pupils enrolled on each day, and those on SEN support / with a plan then.
@@ -200,8 +186,7 @@ def _status_by_day(trust: Trust, days: list[dt.date],
     Stored (analytics.CensusCount) with the history versions of the schools in scope, and
     rebuilt only for days with no count stored at the current versions (issue 15: ~90 ms
     of each trust analytics page at 50,000 pupils; reading them back is two small queries).
-    The versions are read before the counts: a write committed while the counts are made
-    moves a version past the one they are stored with, so they are not used again.
+    See analytics.figures.history.
     """
     if not days:
         return {}

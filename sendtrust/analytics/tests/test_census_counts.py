@@ -126,7 +126,80 @@ def test_the_history_triggers_are_in_the_schema(history):
         with connection.cursor() as cursor:
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE"
                            " 'pupils_%_history_%'")
-            assert len(cursor.fetchall()) == 6
+            assert len(cursor.fetchall()) == 9  # enrolments, statuses, pupils: 3 each
     version = HistoryVersion.objects.get(school=a).version
     Enrolment.objects.filter(pupil=pupils[2]).update(ends_on=dt.date(2025, 7, 18))
     assert HistoryVersion.objects.get(school=a).version > version
+
+
+# The per-school counts of pupils on roll today (analytics.RollCount) ---------------------
+
+from sendtrust.analytics.models import RollCount  # noqa: E402
+from sendtrust.analytics.tests.test_record_counts import by_hand as roll_by_hand  # noqa: E402
+from sendtrust.pupils.models import Pupil  # noqa: E402
+from sendtrust.testing import need  # noqa: E402
+
+
+def roll_counted(trust):
+    """Every school's counts, and whether the pupils were read to make them."""
+    with CaptureQueriesContext(connection) as ctx:
+        got = figures.record_counts(trust)
+    made = any('FROM "pupils_pupil"' in q["sql"] for q in ctx.captured_queries)
+    return got, made
+
+
+def by_need(trust):
+    """The stored grouping itself: per (school, status, need id)."""
+    from sendtrust.analytics.figures.schools import _pupils_on_roll
+
+    return _pupils_on_roll(trust)
+
+
+ROLL_WRITES = {
+    "status written on the register": lambda t, a, b, p: Pupil.objects.filter(
+        pk=p[2].pk).update(sen_provision=Provision.EHCP),
+    "need written on the register": lambda t, a, b, p: Pupil.objects.filter(
+        pk=p[0].pk).update(primary_need=need("HI")),
+    "register school changed": lambda t, a, b, p: Pupil.objects.filter(pk=p[2].pk).update(
+        school=b),
+    "pupil joins": lambda t, a, b, p: PupilFactory(school=b),
+    "pupil deleted": lambda t, a, b, p: p[1].delete(),
+    "enrolment ended yesterday": lambda t, a, b, p: Enrolment.objects.filter(
+        pupil=p[3]).update(ends_on=dt.date.today() - dt.timedelta(days=1)),
+    "status recorded": lambda t, a, b, p: give_status(p[3], Provision.SUPPORT, "SLCN"),
+}
+
+
+@pytest.mark.parametrize("write", list(ROLL_WRITES))
+def test_after_any_write_the_schools_counts_are_made_again(history, write):
+    trust, a, b, pupils = history
+    first, made = roll_counted(trust)
+    assert made and first == roll_by_hand(trust)[0]
+    assert roll_counted(trust) == (first, False)  # stored: the pupils are not read
+    grouped = by_need(trust)
+    ROLL_WRITES[write](trust, a, b, pupils)
+    got, made = roll_counted(trust)
+    assert made and got == roll_by_hand(trust)[0]
+    assert by_need(trust) != grouped
+
+
+def test_a_name_corrected_keeps_the_stored_counts(history):
+    """Only the register fields the counts read move the school's version."""
+    trust, _, _, pupils = history
+    roll_counted(trust)
+    Pupil.objects.filter(pk=pupils[0].pk).update(forename="Corrected")
+    pupils[1].surname = "Corrected"
+    pupils[1].save()
+    assert roll_counted(trust)[1] is False
+
+
+def test_the_counts_are_made_again_on_a_new_day(history, time_machine):
+    trust, _, _, pupils = history
+    time_machine.move_to(dt.datetime(2026, 3, 2, 12, 0))
+    first, made = roll_counted(trust)
+    assert made and RollCount.objects.get(trust=trust).day == dt.date(2026, 3, 2)
+    Enrolment.objects.filter(pupil=pupils[3]).update(ends_on=dt.date(2026, 3, 2))
+    time_machine.move_to(dt.datetime(2026, 3, 3, 12, 0))  # the pupil's last day has passed
+    got, made = roll_counted(trust)
+    assert made and got == roll_by_hand(trust)[0] != first
+    assert RollCount.objects.filter(trust=trust).count() == 1  # one row a trust

@@ -10,17 +10,24 @@ from django.test.utils import CaptureQueriesContext
 
 from sendtrust.analytics import figures
 from sendtrust.analytics.figures.schools import counts_shared
+from sendtrust.analytics.models import RollCount
 from sendtrust.people.testing import give_authenticator, signed_in
 from sendtrust.planning import services
 
 pytestmark = pytest.mark.django_db
 
-# The one read of the pupils behind every school's counts (figures.schools._pupils_on_roll).
+# The one read of the pupils behind every school's counts (figures.schools._count_on_roll),
+# and the look for them stored (analytics.RollCount) that comes before it.
 COUNT_SQL = '"primary_need_id", COUNT("pupils_pupil"."id") AS "n"'
+STORED_SQL = '"analytics_rollcount"."day" ='
 
 
 def _counts_read(queries) -> int:
     return sum(COUNT_SQL in q["sql"] for q in queries)
+
+
+def _stored_read(queries) -> int:
+    return sum(STORED_SQL in q["sql"] for q in queries)
 
 
 def test_the_plan_page_counts_the_pupils_once_for_all_its_indicators(client, cast, plan):
@@ -32,10 +39,16 @@ def test_the_plan_page_counts_the_pupils_once_for_all_its_indicators(client, cas
     signed_in(client, sl, device=give_authenticator(sl))
     url = f"/trusts/{cast.trust.code}/plan/"
     client.get(url)
+    RollCount.objects.all().delete()  # as after a write: the page counts again, once
     with CaptureQueriesContext(connection) as ctx:
         page = client.get(url)
     assert page.status_code == 200
     assert _counts_read(ctx.captured_queries) == 1
+    assert _stored_read(ctx.captured_queries) == 1
+    with CaptureQueriesContext(connection) as ctx:  # then reads them stored, once
+        client.get(url)
+    assert _counts_read(ctx.captured_queries) == 0
+    assert _stored_read(ctx.captured_queries) == 1
 
 
 def test_counts_are_shared_only_inside_the_block(cast):
@@ -45,7 +58,8 @@ def test_counts_are_shared_only_inside_the_block(cast):
     with CaptureQueriesContext(connection) as inside, counts_shared():
         first = figures.school_rates(cast.trust, hide=False)
         again = figures.school_rates(cast.trust, hide=False)
-    assert _counts_read(outside.captured_queries) == 2
-    assert _counts_read(inside.captured_queries) == 1
+    assert _stored_read(outside.captured_queries) == 2
+    assert _stored_read(inside.captured_queries) == 1
+    assert _counts_read(outside.captured_queries) == 1  # then stored for the day
     assert [(f.pupils, f.sen_support, f.ehcp) for f in first.rows] == [
         (f.pupils, f.sen_support, f.ehcp) for f in again.rows]
