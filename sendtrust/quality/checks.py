@@ -198,6 +198,11 @@ def _index_rows(model, index_name: str, column: str) -> str:
     index = next(i for i in model._meta.indexes if i.name == index_name)
     where = index._get_condition_sql(model, connection.schema_editor())
     table = connection.ops.quote_name(model._meta.db_table)
+    if connection.vendor == "sqlite":
+        # Without statistics (SQLite keeps none unless ANALYZE is run) it would rather scan
+        # a covering index of every row; INDEXED BY also fails loudly if the index no longer
+        # serves the condition.
+        table += f" INDEXED BY {connection.ops.quote_name(index_name)}"
     return f"SELECT {connection.ops.quote_name(column)} FROM {table} WHERE {where}"
 
 
