@@ -2,8 +2,8 @@
 
 How each figure is measured:
 - cold: the first request for the URL in this process, after the shared cache is cleared
-  and the stored figures (analytics.RollCount, CensusCount) deleted, so it makes them again:
-  what the first visit after a write to the records costs;
+  and the stored figures (analytics.RollCount, IdentifiedCount, CensusCount) deleted, so it
+  makes them again: what the first visit after a write to the records costs;
 - warm: p50 and p95 of WARM_REQUESTS further requests, one at a time, through Django's test
   client: the whole middleware stack, the view, the template, no network;
 - queries: the SQL statements one warm request runs;
@@ -101,12 +101,13 @@ def p95(values: list[float]) -> float:
 def measure(client, url: str, *, warm: int = WARM_REQUESTS) -> PageTiming:
     from django.core.cache import cache
 
-    from sendtrust.analytics.models import CensusCount, RollCount
+    from sendtrust.analytics.models import CensusCount, IdentifiedCount, RollCount
 
     install_floor()
     cache.clear()
     CensusCount.objects.all().delete()
     RollCount.objects.all().delete()
+    IdentifiedCount.objects.all().delete()
     cold = _timed(client, url, 1)[0]
     times = _timed(client, url, warm)
     page_sql = _sql_of(client, url)

@@ -48,3 +48,18 @@ class RollCount(models.Model):
 
     def __str__(self) -> str:
         return f"pupils on roll on {self.day}"
+
+
+class IdentifiedCount(models.Model):
+    """A trust's pupils on roll on one day on the SEN register whose open status has its
+    identification recorded, per school: [[school id, pupils], ...] (the self-evaluation
+    evidence and the plan's identification indicator). Stored like RollCount; a write to
+    an identification moves the pupil's schools' history versions too (pupils 0014)."""
+
+    trust = models.OneToOneField("organisations.Trust", models.CASCADE, related_name="+")
+    day = models.DateField()
+    versions = models.CharField(max_length=64)
+    counts = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"identified on {self.day}"

@@ -16,6 +16,7 @@ import hashlib
 
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from sendtrust.organisations.models import School, Trust
 from sendtrust.pupils.models import HistoryVersion
@@ -30,3 +31,20 @@ def history_versions(trust: Trust, school: School | None = None) -> str:
     rows = list(schools.annotate(v=Coalesce(Subquery(version), 0)).order_by("pk")
                 .values_list("pk", "v"))
     return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def stored_for_today(model, trust: Trust, make):
+    """Today's counts of `model` (analytics.RollCount or IdentifiedCount: one row a trust)
+    for the trust, read back while the trust's history versions stand, else made by
+    `make(day)` and stored (one upsert) with the versions read before them."""
+    today = timezone.localdate()
+    versions = history_versions(trust)
+    stored = (model.objects.filter(trust=trust, day=today, versions=versions)
+              .values_list("counts", flat=True).first())
+    if stored is not None:
+        return stored
+    counts = make(today)
+    model.objects.bulk_create(  # one upsert, whether or not the trust has a row
+        [model(trust=trust, day=today, versions=versions, counts=counts)],
+        update_conflicts=True, unique_fields=["trust"], update_fields=["day", "versions", "counts"])
+    return counts

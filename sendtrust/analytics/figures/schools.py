@@ -17,7 +17,7 @@ from sendtrust.analytics.figures.common import (
     on_roll,
     rate,
 )
-from sendtrust.analytics.figures.history import history_versions
+from sendtrust.analytics.figures.history import stored_for_today
 from sendtrust.analytics.models import RollCount
 from sendtrust.analytics.suppression import suppress_table
 from sendtrust.analytics.tables import (
@@ -139,22 +139,12 @@ def _pupils_on_roll(trust: Trust) -> dict[tuple[int, str, int | None], int]:
     groups them without sorting (issue 15).
     """
     shared = _SHARED.get()
-    today = timezone.localdate()
-    key = (trust.pk, today)
+    key = (trust.pk, timezone.localdate())
     if shared is not None and key in shared:
         return shared[key]
-    versions = history_versions(trust)  # before the counts: see analytics.figures.history
-    stored = (RollCount.objects.filter(trust=trust, day=today, versions=versions)
-              .values_list("counts", flat=True).first())
-    if stored is not None:
-        counts = {(school_id, status, need): n for school_id, status, need, n in stored}
-    else:
-        counts = _count_on_roll(trust, today)
-        RollCount.objects.bulk_create(  # one upsert, whether or not the trust has a row
-            [RollCount(trust=trust, day=today, versions=versions,
-                       counts=[[*k, n] for k, n in counts.items()])],
-            update_conflicts=True, unique_fields=["trust"],
-            update_fields=["day", "versions", "counts"])
+    stored = stored_for_today(RollCount, trust, lambda day: [
+        [*k, n] for k, n in _count_on_roll(trust, day).items()])
+    counts = {(school_id, status, need): n for school_id, status, need, n in stored}
     if shared is not None:
         shared[key] = counts
     return counts

@@ -126,7 +126,8 @@ def test_the_history_triggers_are_in_the_schema(history):
         with connection.cursor() as cursor:
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE"
                            " 'pupils_%_history_%'")
-            assert len(cursor.fetchall()) == 9  # enrolments, statuses, pupils: 3 each
+            assert len(cursor.fetchall()) == 12  # enrolments, statuses, pupils,
+            # identifications: 3 each
     version = HistoryVersion.objects.get(school=a).version
     Enrolment.objects.filter(pupil=pupils[2]).update(ends_on=dt.date(2025, 7, 18))
     assert HistoryVersion.objects.get(school=a).version > version
@@ -203,3 +204,46 @@ def test_the_counts_are_made_again_on_a_new_day(history, time_machine):
     got, made = roll_counted(trust)
     assert made and got == roll_by_hand(trust)[0] != first
     assert RollCount.objects.filter(trust=trust).count() == 1  # one row a trust
+
+
+def identified_by_hand(trust) -> dict[int, int]:
+    from django.utils import timezone
+
+    from sendtrust.pupils.models import Identification
+
+    today = timezone.localdate()
+    out: dict[int, int] = {}
+    for p in Pupil.objects.filter(school__trust=trust, sen_provision__in=["K", "E"]):
+        on = any(e.starts_on <= today and (e.ends_on is None or e.ends_on >= today)
+                 for e in Enrolment.objects.filter(pupil=p))
+        if on and Identification.objects.filter(pupil=p, episode__isnull=False,
+                                                episode__ends_on__isnull=True).exists():
+            out[p.school_id] = out.get(p.school_id, 0) + 1
+    return out
+
+
+def test_identified_counts_are_made_again_after_an_identification_is_written(history):
+    """The evidence's identified pupils are stored like the counts (analytics.IdentifiedCount);
+    writing an identification moves the pupil's schools' versions (pupils 0014)."""
+    from sendtrust.evaluation.evidence import Facts
+    from sendtrust.pupils.models import Identification
+
+    trust, _, _, pupils = history
+
+    def identified():
+        return Facts(trust).identified_by_school
+
+    before = identified()
+    assert before == identified_by_hand(trust)
+    episode = SenEpisode.objects.get(pupil=pupils[0], ends_on__isnull=True)
+    made = Identification.objects.create(
+        pupil=pupils[0], episode=episode, identified_on=dt.date(2023, 10, 2),
+        identified_by="SENCO", evidence="Assessment")
+    added = identified()
+    assert added == identified_by_hand(trust) != before
+    Identification.objects.filter(pk=made.pk).update(episode=None)
+    assert identified() == identified_by_hand(trust) == before
+    Identification.objects.filter(pk=made.pk).update(episode=episode)
+    assert identified() == added
+    Identification.objects.filter(pk=made.pk).delete()
+    assert identified() == identified_by_hand(trust) == before
