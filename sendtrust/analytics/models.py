@@ -54,7 +54,7 @@ class IdentifiedCount(models.Model):
     """A trust's pupils on roll on one day on the SEN register whose open status has its
     identification recorded, per school: [[school id, pupils], ...] (the self-evaluation
     evidence and the plan's identification indicator). Stored like RollCount; a write to
-    an identification moves the pupil's schools' history versions too (pupils 0014)."""
+    an identification moves the pupil's schools' history versions too (pupils migration 0012)."""
 
     trust = models.OneToOneField("organisations.Trust", models.CASCADE, related_name="+")
     day = models.DateField()

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('analytics', '0001_census_count'),
-        ('pupils', '0013_history_version_pupils'),
+        ('pupils', '0012_history_version'),
         ('organisations', '0002_initial'),
     ]
 

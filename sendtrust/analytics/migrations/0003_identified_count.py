@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('analytics', '0002_roll_count'),
-        ('pupils', '0014_history_version_identification'),
+        ('pupils', '0012_history_version'),
         ('organisations', '0002_initial'),
     ]
 

@@ -224,7 +224,7 @@ def identified_by_hand(trust) -> dict[int, int]:
 
 def test_identified_counts_are_made_again_after_an_identification_is_written(history):
     """The evidence's identified pupils are stored like the counts (analytics.IdentifiedCount);
-    writing an identification moves the pupil's schools' versions (pupils 0014)."""
+    writing an identification moves the pupil's schools' versions (pupils migration 0012)."""
     from sendtrust.evaluation.evidence import Facts
     from sendtrust.pupils.models import Identification
 
