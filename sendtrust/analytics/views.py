@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -20,10 +19,10 @@ from sendtrust.access.policy import (
 )
 from sendtrust.analytics import charts, export, figures, report
 from sendtrust.analytics.tables import Table
+from sendtrust.lib import links
 from sendtrust.ops import reports as ops_reports
 from sendtrust.people.twofactor import ensure_recent_auth, require_recent_auth
 
-URL_PLACEHOLDER = uuid.UUID(int=0)
 NON_FUNNEL = {"need", "trend", "gaps", "timeliness"}
 EXPORT_ROUTE = {"trust": "trust_export", "school": "one_school_export"}
 
@@ -45,9 +44,8 @@ def _method(request) -> str:
 
 def _link_schools(tables, user, schools) -> None:
     """Turn each row's school code into a link to its analytics, where the user may open it."""
-    # One reverse() for all the schools: the URLs differ only in the school's code.
-    pattern = reverse("analytics:one_school", args=[URL_PLACEHOLDER])
-    urls = {s.code: pattern.replace(str(URL_PLACEHOLDER), str(s.code))
+    url = links.by_code("analytics:one_school")
+    urls = {s.code: url(s.code)
             for s in schools if allows(user, Action.SCHOOL_ANALYTICS, s)}
     for table in tables:
         for row in table.all_rows():

@@ -3,7 +3,6 @@ compliance figures, the phase transfer list and the calendar feed."""
 
 from __future__ import annotations
 
-import uuid
 from itertools import groupby
 from typing import NamedTuple
 
@@ -28,6 +27,7 @@ from sendtrust.ehc import calendar, facts, services
 from sendtrust.ehc.clocks import CLOCK_LABELS, KIND_LABELS, long_date
 from sendtrust.ehc.forms import EventForm, FeedForm, NoteForm
 from sendtrust.ehc.models import Event, Journey
+from sendtrust.lib import links
 from sendtrust.pupils.forms import add_service_errors
 
 STATE_WORDS = {
@@ -158,9 +158,7 @@ def _lines(items, today) -> list[Line]:
     """The rows of a worklist table, in the words the journey page's filters give, each
     distinct date, state and action worded once (a trust's list has hundreds of rows and a
     few dozen dates; filters and lookups in the template cost more than the rest together)."""
-    # A pupil's journey address: reversed once, the pupil's code put in its place.
-    blank = uuid.UUID(int=0)
-    url = reverse("ehc:journey", args=[blank]).replace(str(blank), "{}")
+    url = links.by_code("ehc:journey")
     dates: dict = {}
     states: dict = {}
     actions: dict = {}
@@ -182,7 +180,7 @@ def _lines(items, today) -> list[Line]:
         action = actions.get((d.clock, d.due))
         if action is None:
             action = actions[d.clock, d.due] = d.next_action()
-        out.append(Line(i, pupil.full_name, pupil.school.name, url.format(pupil.code), action,
+        out.append(Line(i, pupil.full_name, pupil.school.name, url(pupil.code), action,
                         due, state, words, d,
                         d.delay.get_reason_display() if d.delay else ""))
     return out

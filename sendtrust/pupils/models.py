@@ -59,6 +59,7 @@ REGISTER_SEN = Q(sen_provision__in=SEN_CODES) | Q(primary_need__isnull=False)
 OPEN_NOT_PLAIN = Q(ends_on__isnull=True) & (
     Q(provision__in=SEN_CODES) | Q(primary_need__isnull=False)
     | Q(secondary_need__isnull=False))
+CLOSED_WITH_SECONDARY = Q(ends_on__isnull=False, secondary_need__isnull=False)
 
 
 class Pupil(models.Model):
@@ -244,7 +245,11 @@ class SenEpisode(models.Model):
                    models.Index(fields=["pupil"], condition=OPEN_NOT_PLAIN,
                                 name="episode_open_not_plain"),
                    models.Index(fields=["starts_on"], condition=Q(ends_on__isnull=True),
-                                name="episode_open_start")]
+                                name="episode_open_start"),
+                   # The pupils with a closed status that had a secondary need: only they
+                   # can have had it dropped at a change of status (quality.checks).
+                   models.Index(fields=["pupil"], condition=CLOSED_WITH_SECONDARY,
+                                name="episode_closed_secondary")]
 
     def __str__(self) -> str:
         return f"{self.get_provision_display()} from {self.starts_on}"

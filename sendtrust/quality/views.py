@@ -20,6 +20,7 @@ from sendtrust.access.policy import (
     visible_pupils,
 )
 from sendtrust.imports.census import csv_safe
+from sendtrust.lib import links
 from sendtrust.people.twofactor import ensure_recent_auth, require_recent_auth
 from sendtrust.quality import checks
 
@@ -35,16 +36,28 @@ def _scope(request, code, level: str):
     return school.trust, school, visible_pupils(request.user, school)
 
 
+def _school_pages(trust) -> list[tuple[str, str]]:
+    """(name, address) of each school's own list, in name order."""
+    url = links.by_code("quality:for_school")
+    return [(name, url(code)) for name, code in
+            trust.schools.order_by("name").values_list("name", "code")]
+
+
 @login_required
 @require_GET
 def quality_list(request, code, level):
-    """Counts per check, then one row per problem; reading it is audited (it names pupils)."""
+    """Counts per check, then each check's pupils under what to do about them (said once a
+    check, not on every row); reading it is audited (it names pupils)."""
     trust, school, pupils = _scope(request, code, level)
     problems = checks.find_problems(pupils)
     log_action(request, "quality.list.viewed", trust=trust, school=school,
                object_repr=str(school or trust), problems=len(problems))
+    record = links.by_code("pupil_record")
+    groups = [(check, [(record(p.pupil_code), p) for p in found])
+              for check, found in checks.by_check(problems) if found]
     return render(request, "quality/quality_list.html", {
-        "trust": trust, "school": school, "problems": problems,
+        "trust": trust, "school": school, "problems": problems, "groups": groups,
+        "school_pages": [] if school else _school_pages(trust),
         "counts": checks.counts(problems), "level": level,
         # Breadcrumbs only to pages this person may open.
         "can_see_trust": allows(request.user, Action.TRUST_OVERVIEW, trust),

@@ -57,6 +57,21 @@ def test_nsa_with_an_ehc_plan(client, cast):
     assert checks.BY_KEY["nsa_with_ehcp"].fix in body
 
 
+def test_each_check_says_what_to_do_once_above_its_pupils(client, cast):
+    for pupil in (cast.pupil_a2, cast.pupil_b1):
+        open_episode(pupil).update(primary_need=None)
+        Pupil.objects.filter(pk=pupil.pk).update(primary_need=None)
+    body = trust_page(client, cast).content.decode()
+    fix = checks.BY_KEY["no_primary_need"].fix
+    assert body.count(fix) == 1
+    section = body[body.index('id="check-no_primary_need"'):]
+    section = section[:section.index("</section>")]
+    assert section.index(fix) < section.index("<table")
+    for pupil in (cast.pupil_a2, cast.pupil_b1):
+        assert f'href="/pupils/{pupil.code}/"' in section
+    assert "(2)" in section
+
+
 def test_sen_support_with_no_primary_need(client, cast):
     open_episode(cast.pupil_b1).update(primary_need=None)
     Pupil.objects.filter(pk=cast.pupil_b1.pk).update(primary_need=None)
