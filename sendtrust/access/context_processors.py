@@ -8,9 +8,10 @@ from sendtrust.access.policy import (
     allows_evaluation,
     allows_plan,
     may_build_public_trusts,
+    member_trusts,
     schools_for,
 )
-from sendtrust.organisations.models import Role, Trust
+from sendtrust.organisations.models import Role
 
 
 def parent_only(user) -> bool:
@@ -31,7 +32,7 @@ def roles(request):
     actor = actor_for(user)
     if parent_only(user):
         return {"nav_parent": True, "nav_roles": sorted(actor.all_roles())}
-    trusts = list(Trust.objects.filter(pk__in=actor.member_of)) if actor.member_of else []
+    trusts = member_trusts(user)
 
     def granted(action):
         return [t for t in trusts if actor.roles_in_trust(t.pk) & TRUST_GRANTS[action]]

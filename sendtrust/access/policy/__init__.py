@@ -95,6 +95,7 @@ class Actor:
     # (teaching group, parent link, assignment) grants access only through one of these.
     role_trusts: dict[str, set[int]] = field(default_factory=dict)
     role_schools: dict[str, set[int]] = field(default_factory=dict)
+    _trusts: list | None = field(default=None, repr=False, compare=False)
 
     def roles_in_trust(self, trust_id: int) -> set[str]:
         return self.trust_roles.get(trust_id, set())
@@ -132,6 +133,25 @@ def actor_for(user) -> Actor:
                 actor.school_roles.setdefault(school_id, set()).add(role)
     user._sendtrust_actor = actor
     return actor
+
+
+def member_trusts(user) -> list[Trust]:
+    """The trusts the user belongs to today in any role, by name, read once per request
+    (cached with the actor): the navigation's six menus each pick theirs from it by role
+    instead of one query each (issue 15: ~1 ms a query on PostgreSQL on every page)."""
+    actor = actor_for(user)
+    if actor._trusts is None:
+        actor._trusts = (list(Trust.objects.filter(pk__in=actor.member_of).order_by("name"))
+                         if actor.member_of else [])
+    return actor._trusts
+
+
+def member_trusts_with(user, roles: set[str]) -> list[Trust]:
+    """member_trusts() that are not public (read-only) where the user holds one of `roles`
+    trust-wide."""
+    actor = actor_for(user)
+    return [t for t in member_trusts(user)
+            if not t.read_only and actor.roles_in_trust(t.pk) & roles]
 
 
 def _trust_of(obj) -> Trust:

@@ -19,7 +19,7 @@ import enum
 from django.http import Http404
 
 from sendtrust.access.models import ApiToken
-from sendtrust.access.policy import Decision, actor_for, enforce
+from sendtrust.access.policy import Decision, actor_for, enforce, member_trusts_with
 from sendtrust.organisations.models import Membership, Role, School, Trust
 from sendtrust.pupils.models import Pupil
 
@@ -88,10 +88,7 @@ def trusts_managed_by(user) -> list[Trust]:
     """The trusts whose staff user administers (for navigation)."""
     if not user.is_authenticated:
         return []
-    actor = actor_for(user)
-    managers = TRUST_LEVEL[PeopleRight.MANAGE_STAFF]
-    ids = [t for t, roles in actor.trust_roles.items() if roles & managers]
-    return list(Trust.objects.filter(pk__in=ids, read_only=False)) if ids else []
+    return member_trusts_with(user, TRUST_LEVEL[PeopleRight.MANAGE_STAFF])
 
 
 # Access helpers, as the people app's views use them.

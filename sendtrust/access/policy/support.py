@@ -159,15 +159,13 @@ def worklist_schools(user, school_roles_only: bool = False):
                                  trust__read_only=False)
 
 
-def trusts_for_view(user):
-    from sendtrust.access.policy import actor_for
-    from sendtrust.organisations.models import Trust
+def trusts_for_view(user) -> list:
+    """The non-public trusts, by name, whose support figures user may read trust-wide."""
+    from sendtrust.access.policy import member_trusts_with
 
     if not user.is_authenticated:
-        return Trust.objects.none()
-    actor = actor_for(user)
-    ids = [t for t, r in actor.trust_roles.items() if r & TRUST_VIEW_ROLES]
-    return Trust.objects.filter(pk__in=ids, read_only=False)
+        return []
+    return member_trusts_with(user, TRUST_VIEW_ROLES)
 
 
 def family_children(user):

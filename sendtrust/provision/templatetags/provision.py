@@ -3,10 +3,10 @@
 from django import template
 from django.utils import timezone
 
-from sendtrust.access.policy import actor_for
+from sendtrust.access.policy import actor_for, member_trusts
 from sendtrust.access.policy import provision as rules
 from sendtrust.access.policy.provision import Right
-from sendtrust.organisations.models import School, Trust
+from sendtrust.organisations.models import School
 from sendtrust.provision.models import ELEMENT_2_THRESHOLD, EhcHours, GroupEnrolment
 
 register = template.Library()
@@ -19,7 +19,7 @@ def provision_nav(user):
         return []
     actor = actor_for(user)
     links = []
-    for trust in Trust.objects.filter(pk__in=actor.member_of, read_only=False).order_by("name"):
+    for trust in (t for t in member_trusts(user) if not t.read_only):
         if rules.allows(user, Right.CATALOGUE_VIEW, trust):
             links.append(("Provision", "provision:catalogue", trust.code))
         elif rules.allows(user, Right.TRUST_FIGURES, trust):
