@@ -82,11 +82,15 @@ class WriterMixin:
         # filled in here too: the triggers then find it right and, on PostgreSQL, do not write
         # each pupil a second time. The last enrolment is the one left open, or a leaver's.
         # A leaver has no open enrolment; anyone else has one, the last, open.
-        names += ["enrolment_count", "enrolled_from", "enrolled_until", "open_enrolment_school"]
+        # So is the open-status summary (Pupil.open_provision): every status but the last
+        # is closed when the next begins; the last stays open, a leaver's too.
+        names += ["enrolment_count", "enrolled_from", "enrolled_until", "open_enrolment_school",
+                  "open_provision", "open_primary_need"]
         for row, p in zip(rows, pupils, strict=True):
             left = self.left.get(id(p))
             row += [len(p.enrolments), min(start for _, start in p.enrolments), left,
-                    None if left else p.enrolments[-1][0].school.pk]
+                    None if left else p.enrolments[-1][0].school.pk,
+                    p.episodes[-1].provision, needs[p.episodes[-1].primary]]
         insert_rows(Pupil, names, rows, adapt=True, progress=self.bar.update)
         # The rows went in without RETURNING; read the new keys back by UPN.
         ids = dict(Pupil.objects.filter(school__trust=trust).values_list("upn", "pk"))

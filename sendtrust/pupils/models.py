@@ -55,11 +55,25 @@ SEN_CODES = [Provision.SUPPORT, Provision.EHCP]
 SUSPECT_ENROLMENT = Q(left_on__isnull=True) & (
     Q(open_enrolment_school__isnull=True)
     | Q(open_enrolment_school__lt=F("school")) | Q(open_enrolment_school__gt=F("school")))
-REGISTER_SEN = Q(sen_provision__in=SEN_CODES) | Q(primary_need__isnull=False)
-OPEN_NOT_PLAIN = Q(ends_on__isnull=True) & (
-    Q(provision__in=SEN_CODES) | Q(primary_need__isnull=False)
-    | Q(secondary_need__isnull=False))
 CLOSED_WITH_SECONDARY = Q(ends_on__isnull=False, secondary_need__isnull=False)
+# An open status a data-quality check lists whatever its needs are: SEN with no primary need,
+# a secondary need repeating the primary or standing alone, a need with no SEN.
+OPEN_SUSPECT = Q(ends_on__isnull=True) & (
+    Q(provision__in=SEN_CODES, primary_need__isnull=True)
+    | Q(secondary_need=F("primary_need"))
+    | Q(secondary_need__isnull=False, primary_need__isnull=True)
+    | (Q(provision=Provision.NONE)
+       & (Q(primary_need__isnull=False) | Q(secondary_need__isnull=False))))
+# The register (SEN status, primary need) disagrees with the one open status in the history,
+# by the open-status summary (Pupil.open_provision): the register claims SEN with no single
+# open status, or a status or need differs. Written without IS DISTINCT FROM, which Django's
+# Q cannot say: a < b or a > b for two values, and each side's NULL apart.
+STATUS_DISAGREES = (
+    Q(open_provision__isnull=True, sen_provision__in=SEN_CODES)
+    | Q(sen_provision__lt=F("open_provision")) | Q(sen_provision__gt=F("open_provision"))
+    | Q(primary_need__isnull=True, open_primary_need__isnull=False)
+    | Q(primary_need__isnull=False, open_primary_need__isnull=True)
+    | Q(primary_need__lt=F("open_primary_need")) | Q(primary_need__gt=F("open_primary_need")))
 
 
 class Pupil(models.Model):
@@ -114,8 +128,20 @@ class Pupil(models.Model):
         related_name="+", db_index=False, db_constraint=False,
     )
 
+    # The status and primary need of the pupil's open SEN status when exactly one is open
+    # (None when none or several are), kept by triggers on pupils_senepisode (migration
+    # 0014). A pupil whose register disagrees with it is in the partial index
+    # pupil_status_disagrees: the data-quality check "register status differs from the SEN
+    # history" reads that index, nearly empty when the records are in order, instead of
+    # every pupil on the SEN register and their open statuses (issue 15).
+    open_provision = models.CharField(max_length=1, null=True, blank=True, editable=False)
+    open_primary_need = models.ForeignKey(
+        "NeedType", models.DO_NOTHING, null=True, blank=True, editable=False,
+        related_name="+", db_index=False, db_constraint=False,
+    )
+
     KEPT_BY_DATABASE = ("enrolment_count", "enrolled_from", "enrolled_until",
-                        "open_enrolment_school")
+                        "open_enrolment_school", "open_provision", "open_primary_need")
 
     class Meta:
         ordering = ["surname", "forename"]
@@ -130,13 +156,14 @@ class Pupil(models.Model):
             # The few pupils with several enrolments (the analytics trend's `multi`).
             models.Index(fields=["id"], condition=Q(enrolment_count__gt=1),
                          name="pupil_several_enrolments"),
-            # The only pupils the data-quality checks can list, each set nearly empty or
-            # about one pupil in six (quality.checks; issue 15): on roll with no open
-            # enrolment at their school by the summary, and on the SEN register or with a
-            # need by the register.
+            # Pupils a data-quality check can list, each set nearly empty when the records
+            # are in order (quality.checks; issue 15): on roll with no open enrolment at
+            # their school by the enrolment summary; a register that disagrees with the
+            # open status by the open-status summary.
             models.Index(fields=["id"], condition=SUSPECT_ENROLMENT,
                          name="pupil_enrolment_suspect"),
-            models.Index(fields=["id"], condition=REGISTER_SEN, name="pupil_register_sen"),
+            models.Index(fields=["id"], condition=STATUS_DISAGREES,
+                         name="pupil_status_disagrees"),
         ]
 
     def __str__(self) -> str:
@@ -240,16 +267,25 @@ class SenEpisode(models.Model):
                    models.Index(fields=["pupil", "starts_on", "ends_on", "provision"],
                                 condition=Q(provision__in=[Provision.SUPPORT, Provision.EHCP]),
                                 name="episode_sen_dates"),
-                   # The open statuses a data-quality check can list (quality.checks): SEN,
-                   # or with a need; and every open status by start (one in the future is).
-                   models.Index(fields=["pupil"], condition=OPEN_NOT_PLAIN,
-                                name="episode_open_not_plain"),
+                   # Every open status by start (the data-quality checks list one that
+                   # begins in the future).
                    models.Index(fields=["starts_on"], condition=Q(ends_on__isnull=True),
                                 name="episode_open_start"),
                    # The pupils with a closed status that had a secondary need: only they
                    # can have had it dropped at a change of status (quality.checks).
                    models.Index(fields=["pupil"], condition=CLOSED_WITH_SECONDARY,
-                                name="episode_closed_secondary")]
+                                name="episode_closed_secondary"),
+                   # Open statuses a check lists whatever the needs, and open statuses by
+                   # need: a check lists a few needs only (NSA beside an EHC plan or no
+                   # SEN, a code of another taxonomy, a code used before it existed).
+                   models.Index(fields=["pupil"], condition=OPEN_SUSPECT,
+                                name="episode_open_suspect"),
+                   models.Index(fields=["primary_need"],
+                                condition=Q(ends_on__isnull=True, primary_need__isnull=False),
+                                name="episode_open_primary"),
+                   models.Index(fields=["secondary_need"],
+                                condition=Q(ends_on__isnull=True, secondary_need__isnull=False),
+                                name="episode_open_secondary")]
 
     def __str__(self) -> str:
         return f"{self.get_provision_display()} from {self.starts_on}"

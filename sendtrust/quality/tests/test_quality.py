@@ -224,7 +224,7 @@ def test_the_checks_read_the_pupil_table_once(cast):
     # The pupils themselves once; the candidates (quality.checks._candidates) from the two
     # partial indexes of the pupil table, by the indexes' own conditions.
     assert reads[0].count('FROM "pupils_pupil"') == 3, reads[0]
-    for index in ("pupil_register_sen", "pupil_enrolment_suspect"):
+    for index in ("pupil_status_disagrees", "pupil_enrolment_suspect"):
         named = f'FROM "pupils_pupil" INDEXED BY "{index}" WHERE'  # SQLite names the index
         assert reads[0].count(named if connection.vendor == "sqlite" else
                               'FROM "pupils_pupil" WHERE') >= 1, reads[0]
