@@ -330,19 +330,25 @@ YEAR_CODES = {"N1": "-2", "N2": "-1", "R": "0"}  # census year names, as pandas 
 
 
 def _pandas_target(connection) -> str:
-    """A copy of pupils_pupil (same columns, constraints and indexes) for pandas to fill."""
+    """A copy of pupils_pupil (same columns, constraints, indexes and triggers: the history
+    version a new pupil moves) for pandas to fill."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT type, sql FROM sqlite_master WHERE tbl_name = 'pupils_pupil' "
-                       "AND sql IS NOT NULL ORDER BY type DESC")
+                       "AND sql IS NOT NULL ORDER BY CASE type WHEN 'table' THEN 0"
+                       " WHEN 'index' THEN 1 ELSE 2 END")
         ddl = cursor.fetchall()
         cursor.execute("DROP TABLE IF EXISTS bench_pandas_pupil")
-        for _kind, sql in ddl:  # the table first ("table" > "index"), then its indexes
+        for kind, sql in ddl:  # the table, its indexes, then its triggers
+            if kind == "trigger":
+                sql = sql.replace("TRIGGER pupils_pupil_", "TRIGGER bench_pandas_pupil_")
+                sql = sql.replace(" ON pupils_pupil", " ON bench_pandas_pupil")
             sql = sql.replace('"pupils_pupil"', '"bench_pandas_pupil"')
             sql = sql.replace('INDEX "', 'INDEX "bench_pandas_')
             cursor.execute(sql)
-        cursor.execute("SELECT count(*) FROM sqlite_master WHERE tbl_name = 'bench_pandas_pupil' "
-                       "AND type = 'index'")
-        return f"{cursor.fetchone()[0]} indexes"
+        cursor.execute("SELECT type, count(*) FROM sqlite_master WHERE tbl_name ="
+                       " 'bench_pandas_pupil' AND type IN ('index', 'trigger') GROUP BY type")
+        made = dict(cursor.fetchall())
+        return f"{made.get('index', 0)} indexes, {made.get('trigger', 0)} triggers"
 
 
 def _pandas_import(engine, path, school_id: int, method: str | None = "multi") -> int:
