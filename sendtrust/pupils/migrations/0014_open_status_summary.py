@@ -19,13 +19,18 @@ ONE_OPEN = ("(SELECT CASE WHEN COUNT(*) = 1 THEN MAX(s.{column}) END FROM pupils
 SET = ", ".join(f"{target} = {ONE_OPEN.format(column=column, p='pupils_pupil.id')}"
                 for target, column in (("open_provision", "provision"),
                                        ("open_primary_need_id", "primary_need_id")))
+# A status closed before and after the write (the history an import or the demo writes)
+# changes no pupil's open status: the triggers skip it.
 SQLITE = [
     f"""CREATE TRIGGER pupils_senepisode_open_insert AFTER INSERT ON pupils_senepisode
+WHEN NEW.ends_on IS NULL
 BEGIN UPDATE pupils_pupil SET {SET} WHERE id = NEW.pupil_id; END""",
     f"""CREATE TRIGGER pupils_senepisode_open_update
 AFTER UPDATE OF pupil_id, provision, primary_need_id, ends_on ON pupils_senepisode
+WHEN OLD.ends_on IS NULL OR NEW.ends_on IS NULL
 BEGIN UPDATE pupils_pupil SET {SET} WHERE id IN (OLD.pupil_id, NEW.pupil_id); END""",
     f"""CREATE TRIGGER pupils_senepisode_open_delete AFTER DELETE ON pupils_senepisode
+WHEN OLD.ends_on IS NULL
 BEGIN UPDATE pupils_pupil SET {SET} WHERE id = OLD.pupil_id; END""",
 ]
 OPS = ("insert", "update", "delete")
@@ -43,10 +48,11 @@ POSTGRES_UPDATE = """
           GROUP BY a.pupil_id) AS s
     WHERE p.id = s.pupil_id
       AND (p.open_provision, p.open_primary_need_id) IS DISTINCT FROM (s.provision, s.need);"""
+OPEN_IN = "SELECT pupil_id FROM {} WHERE ends_on IS NULL"
 AFFECTED = {
-    "insert": "SELECT pupil_id FROM new_rows",
-    "delete": "SELECT pupil_id FROM old_rows",
-    "update": "SELECT pupil_id FROM old_rows UNION ALL SELECT pupil_id FROM new_rows",
+    "insert": OPEN_IN.format("new_rows"),
+    "delete": OPEN_IN.format("old_rows"),
+    "update": OPEN_IN.format("old_rows") + " UNION ALL " + OPEN_IN.format("new_rows"),
 }
 TABLES = {"insert": "NEW TABLE AS new_rows", "delete": "OLD TABLE AS old_rows",
           "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows"}
