@@ -299,15 +299,8 @@ def _record_rows(pupils: QuerySet[Pupil], today, needs: dict[int, dict],
     unenrolled = on_roll & ~enrolled
     if narrow:
         pupils = pupils.filter(_candidates(today, twice, needs))
-        # Each probe only after a test of the pupil's own row that nearly every pupil
-        # fails: a status can have dropped a secondary need only after a closed status
-        # that had one (episode_closed_secondary: about one SEN pupil in six); a pupil can
-        # lack an open enrolment at its school only if the enrolment summary says so
-        # (SUSPECT_ENROLMENT: none open, or the one open elsewhere). At 50,000
-        # pupils this spares ~10,000 ordered probes of the statuses and ~8,000 of the
-        # enrolments (issue 15).
-        dropped = Q(pk__in=RawSQL(_index_rows(
-            SenEpisode, "episode_closed_secondary", "pupil_id"), [])) & dropped
+        # A candidate lacks an open enrolment at its school only if the enrolment summary
+        # says so (SUSPECT_ENROLMENT): a test of its own row before the probe.
         unenrolled = SUSPECT_ENROLMENT & ~enrolled
     rows = (
         pupils.order_by()  # the visibility filter joins only the school: one row a pupil
